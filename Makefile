@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The first Python >= 3.12 among python3.13, python3.12, python3 (pyenv shims that fail count as absent).
+PYTHON := $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint install migrate demo serve bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found (tried python3.13, python3.12, python3). Install Python 3.12+ and retry."; \
+		exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	@$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: demo
+	@$(DEV_ENV) $(BIN)/python manage.py seed_demo --logins
+	@$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles test-results bench-results.json

@@ -1,0 +1,63 @@
+"""Demo data for local trial (`make run`). Idempotent: a second run changes nothing.
+
+Each app owns its own demo seeder; `seed()` runs them in dependency order.
+"""
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from . import audit, policies
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - local trial only; seed_demo refuses production
+
+# username, first name, last name, role (None: staff admin)
+DEMO_USERS = [
+    ("priya", "Priya", "Raman", policies.PROCUREMENT),
+    ("omar", "Omar", "Haddad", policies.PROCUREMENT),
+    ("lena", "Lena", "Vogt", policies.LEGAL),
+    ("felix", "Félix", "Moreau", policies.FINANCE),
+    ("fiona", "Fiona", "Okafor", policies.FINANCE),
+    ("sofia", "Sofia", "Lindqvist", policies.SECURITY),
+    ("pavel", "Pavel", "Novák", policies.PLATFORM),
+    ("audrey", "Audrey", "Kim", policies.AUDITOR),
+    ("admin", "Ada", "Admin", None),
+]
+
+
+def seed_users() -> dict[str, User]:
+    users = {}
+    for username, first, last, role in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.test")
+            user.is_staff = user.is_superuser = role is None
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            audit.record(
+                actor=None,
+                action="user.create",
+                obj=user,
+                object_label=username,
+                after={"username": username, "role": role or "admin"},
+            )
+        users[username] = user
+    return users
+
+
+def seed() -> None:
+    with transaction.atomic():
+        seed_users()
+    # Apps add their seeders below, in dependency order.
+
+
+def logins() -> list[tuple[str, str, str]]:
+    return [
+        (
+            username,
+            DEMO_PASSWORD,
+            policies.ROLE_LABELS.get(role, "Admin (staff)") if role else "Admin (staff)",
+        )
+        for username, _first, _last, role in DEMO_USERS
+    ]

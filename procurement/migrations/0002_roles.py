@@ -1,0 +1,21 @@
+"""The role groups. Names match procurement.policies.ROLES (copied: migrations must not import app code)."""
+
+from django.db import migrations
+
+ROLES = ["procurement", "legal", "finance", "security", "platform", "auditor"]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("procurement", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,77 @@
+"""Who may do what: every permission check of the app, as small functions.
+
+Roles are Django groups (created by a migration). Staff users are admins. Views and
+selectors call these functions; nothing else decides access.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+
+PROCUREMENT = "procurement"
+LEGAL = "legal"
+FINANCE = "finance"
+SECURITY = "security"
+PLATFORM = "platform"
+AUDITOR = "auditor"
+
+ROLES = [PROCUREMENT, LEGAL, FINANCE, SECURITY, PLATFORM, AUDITOR]
+ROLE_LABELS = {
+    PROCUREMENT: "Procurement",
+    LEGAL: "Legal",
+    FINANCE: "Finance",
+    SECURITY: "Security & compliance",
+    PLATFORM: "Platform engineering",
+    AUDITOR: "Auditor",
+}
+# The roles that sign evaluations off.
+SIGNING_ROLES = [LEGAL, FINANCE, SECURITY, PLATFORM]
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role names, read once per user object."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def can_read(user) -> bool:
+    """Every signed-in user with a role (or an admin) reads the register."""
+    return is_admin(user) or bool(roles_of(user))
+
+
+def is_read_only(user) -> bool:
+    """Auditors read everything and change nothing."""
+    return not is_admin(user) and roles_of(user) == frozenset({AUDITOR})
+
+
+# Vendors and contracts -------------------------------------------------------------------
+
+
+def can_edit_vendors(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_edit_contracts(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_edit_clauses(user) -> bool:
+    return is_admin(user) or has_role(user, LEGAL)
+
+
+# Audit trail ------------------------------------------------------------------------------
+
+
+def can_view_audit_log(user) -> bool:
+    return is_admin(user) or has_role(user, AUDITOR)

@@ -1,0 +1,133 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from procurement import policies
+from procurement.models import AuditEvent
+
+
+def test_role_groups_exist(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= set(policies.ROLES)
+
+
+def test_home_requires_sign_in(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_admin_requires_sign_in(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+
+
+def test_login_page_is_public(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_signed_in_user_sees_home_with_their_roles(client, legal_user):
+    client.force_login(legal_user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"Legal" in response.content
+    assert (
+        legal_user.username.encode() in response.content or legal_user.first_name.encode() in response.content
+    )
+
+
+def test_sign_in_issues_a_new_session_id_and_is_audited(client, legal_user, password):
+    client.get(reverse("login"))
+    before = client.cookies.get("sessionid")
+    response = client.post(reverse("login"), {"username": legal_user.username, "password": password})
+    assert response.status_code == 302
+    after = client.cookies["sessionid"].value
+    assert before is None or before.value != after
+    event = AuditEvent.objects.get(action="auth.login")
+    assert event.actor_id == legal_user.pk
+
+
+def test_failed_sign_in_shows_an_error_and_is_audited(client, legal_user):
+    response = client.post(reverse("login"), {"username": legal_user.username, "password": "wrong-password"})
+    assert response.status_code == 200
+    assert b"correct username and password" in response.content
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.object_label == legal_user.username
+    assert event.actor_id is None
+
+
+def test_sign_out_is_post_only_and_audited(client, legal_user):
+    client.force_login(legal_user)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.logout", actor_id=legal_user.pk).exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_session_ends_after_its_absolute_lifetime(client, legal_user, settings):
+    from procurement.middleware import SESSION_STARTED_KEY
+
+    client.force_login(legal_user)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = session[SESSION_STARTED_KEY] - settings.SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_idle_timeout_is_the_cookie_age_refreshed_on_every_request(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+
+
+def test_repeated_failed_sign_ins_are_throttled_per_username_and_address(
+    client, legal_user, password, axes_on
+):
+    for _ in range(2):
+        assert (
+            client.post(reverse("login"), {"username": legal_user.username, "password": "nope"}).status_code
+            == 200
+        )
+    locked = client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    # Even the right password is refused while locked...
+    assert (
+        client.post(reverse("login"), {"username": legal_user.username, "password": password}).status_code
+        == 429
+    )
+    # ...but the lock is on the username + address pair: the same user from another address signs in.
+    other = client.post(
+        reverse("login"), {"username": legal_user.username, "password": password}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert other.status_code == 302
+
+
+def test_throttle_cools_off(client, legal_user, password, axes_on, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    for _ in range(3):
+        client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(hours=1))
+    assert (
+        client.post(reverse("login"), {"username": legal_user.username, "password": password}).status_code
+        == 302
+    )
+
+
+def test_password_validators_reject_a_weak_password(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("password1")
