@@ -100,10 +100,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement.context_processors.navigation",
             ],
-            "builtins": ["django.templatetags.static"],
+            "builtins": ["django.templatetags.static", "procurement.templatetags.procurement_tags"],
         },
     }
 ]
+
+FORM_RENDERER = "procurement.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,0 +1,43 @@
+"""Form rendering shared by every app: Bootstrap classes on widgets, one field template."""
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+
+class FormRenderer(DjangoTemplates):
+    """`{{ form }}` and `{{ field.as_field_group }}` render with templates/forms/field.html."""
+
+    field_template_name = "forms/field.html"
+
+
+def _css_class_for(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return ""
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+class StyledFormMixin:
+    """Adds Bootstrap's classes and aria-invalid to every widget of the form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = _css_class_for(field.widget)
+            if css:
+                existing = field.widget.attrs.get("class", "")
+                field.widget.attrs["class"] = f"{existing} {css}".strip()
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class StyledForm(StyledFormMixin, forms.Form):
+    pass
+
+
+class StyledModelForm(StyledFormMixin, forms.ModelForm):
+    pass
