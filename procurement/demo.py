@@ -50,6 +50,9 @@ def seed() -> None:
     with transaction.atomic():
         seed_users()
     # Apps add their seeders below, in dependency order.
+    from vendors import demo as vendors_demo
+
+    vendors_demo.seed()
 
 
 def logins() -> list[tuple[str, str, str]]:

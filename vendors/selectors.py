@@ -1,0 +1,199 @@
+"""Reads of the vendor register, scoped to the user: what a user may not see does not exist for them.
+
+Every list is built with a fixed number of queries whatever its length (subqueries for counts,
+prefetches for many-to-many), so pages stay fast with thousands of rows.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from procurement import policies
+
+from .models import CapacityLine, Contract, ContractDocument, ExitRightClause, ExitRightKind, Vendor
+
+DASHBOARD_HORIZON_DAYS = 90
+DASHBOARD_ROWS = 10
+COVERED_STATUSES = [ExitRightClause.Status.PRESENT, ExitRightClause.Status.NEGOTIATED]
+# Contracts that still bind us (or are about to): the ones whose gaps matter.
+OPEN_CONTRACT_STATUSES = [Contract.Status.DRAFT, Contract.Status.NEGOTIATING, Contract.Status.ACTIVE]
+
+
+def _count_subquery(queryset: QuerySet, outer_field: str) -> Coalesce:
+    counted = queryset.order_by().values(outer_field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# Vendors ----------------------------------------------------------------------------------
+
+
+def vendors_for(user) -> QuerySet[Vendor]:
+    if not policies.can_read(user):
+        return Vendor.objects.none()
+    return Vendor.objects.all()
+
+
+def vendor_list(user) -> QuerySet[Vendor]:
+    """Vendors with their host, owner, layers and contract count, for the list and the export."""
+    return (
+        vendors_for(user)
+        .select_related("runs_on", "owner")
+        .prefetch_related("layers")
+        .annotate(contract_count=_count_subquery(Contract.objects.filter(vendor=OuterRef("pk")), "vendor"))
+    )
+
+
+def vendor_for_user(user, pk: int) -> Vendor:
+    return get_object_or_404(vendors_for(user).select_related("runs_on", "owner"), pk=pk)
+
+
+def vendor_detail(user, pk: int) -> Vendor:
+    """One vendor with its layers, hosted vendors and contracts (each with its exit-rights gap)."""
+    contracts = with_exit_rights_gap(Contract.objects.all()).order_by("-end_date", "reference")
+    return get_object_or_404(
+        vendors_for(user)
+        .select_related("runs_on", "owner")
+        .prefetch_related(
+            "layers",
+            Prefetch("hosted_vendors", queryset=Vendor.objects.order_by("name")),
+            Prefetch("contracts", queryset=contracts),
+        ),
+        pk=pk,
+    )
+
+
+def jurisdictions() -> list[str]:
+    return list(
+        Vendor.objects.order_by("hq_jurisdiction").values_list("hq_jurisdiction", flat=True).distinct()
+    )
+
+
+def currencies() -> list[str]:
+    return list(Contract.objects.order_by("currency").values_list("currency", flat=True).distinct())
+
+
+# Contracts --------------------------------------------------------------------------------
+
+
+def active_exit_right_kinds() -> list[ExitRightKind]:
+    return list(ExitRightKind.objects.filter(is_active=True))
+
+
+def with_exit_rights_gap(queryset: QuerySet[Contract], active_kinds: int | None = None) -> QuerySet[Contract]:
+    """Annotate `exit_rights_covered` and `exit_rights_missing` (active kinds not present or negotiated)."""
+    if active_kinds is None:
+        active_kinds = ExitRightKind.objects.filter(is_active=True).count()
+    covered = ExitRightClause.objects.filter(
+        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind__is_active=True
+    )
+    return queryset.annotate(exit_rights_covered=_count_subquery(covered, "contract")).annotate(
+        exit_rights_missing=Value(active_kinds) - F("exit_rights_covered")
+    )
+
+
+def contracts_for(user) -> QuerySet[Contract]:
+    if not policies.can_read(user):
+        return Contract.objects.none()
+    return Contract.objects.all()
+
+
+def contract_list(user) -> QuerySet[Contract]:
+    return with_exit_rights_gap(contracts_for(user).select_related("vendor"))
+
+
+def contract_for_user(user, pk: int) -> Contract:
+    return get_object_or_404(contracts_for(user).select_related("vendor"), pk=pk)
+
+
+def contract_detail(user, pk: int) -> Contract:
+    return get_object_or_404(
+        with_exit_rights_gap(contracts_for(user))
+        .select_related("vendor", "vendor__runs_on")
+        .prefetch_related(
+            Prefetch("capacity_lines", queryset=CapacityLine.objects.all()),
+            Prefetch("documents", queryset=ContractDocument.objects.select_related("uploaded_by")),
+            Prefetch("clauses", queryset=ExitRightClause.objects.select_related("kind")),
+        ),
+        pk=pk,
+    )
+
+
+@dataclass
+class ChecklistItem:
+    kind: ExitRightKind
+    clause: ExitRightClause | None
+
+    @property
+    def status(self) -> str:
+        return self.clause.status if self.clause else ExitRightClause.Status.MISSING
+
+    @property
+    def is_missing(self) -> bool:
+        return self.status == ExitRightClause.Status.MISSING
+
+    @property
+    def status_label(self) -> str:
+        if self.clause is None:
+            return "Missing (not recorded)"
+        return self.clause.get_status_display()
+
+
+def exit_right_checklist(contract: Contract) -> list[ChecklistItem]:
+    """Every active kind of exit right, with the contract's clause or none; retired kinds only if recorded."""
+    clauses = {clause.kind_id: clause for clause in contract.clauses.all()}
+    kinds = ExitRightKind.objects.all()
+    return [
+        ChecklistItem(kind=kind, clause=clauses.get(kind.pk))
+        for kind in kinds
+        if kind.is_active or kind.pk in clauses
+    ]
+
+
+def checklist_item(contract: Contract, kind: ExitRightKind) -> ChecklistItem:
+    return ChecklistItem(kind=kind, clause=contract.clauses.filter(kind=kind).select_related("kind").first())
+
+
+def exit_right_kind_for_contract(code: str) -> ExitRightKind:
+    return get_object_or_404(ExitRightKind, code=code)
+
+
+# Dashboard --------------------------------------------------------------------------------
+
+
+def _horizon():
+    today = timezone.localdate()
+    return today, today + timedelta(days=DASHBOARD_HORIZON_DAYS)
+
+
+def notice_deadlines_due(user) -> QuerySet[Contract]:
+    """Active contracts whose notice must be given within the horizon: miss it and they renew or lapse."""
+    today, until = _horizon()
+    return (
+        contracts_for(user)
+        .filter(status=Contract.Status.ACTIVE, notice_deadline__gte=today, notice_deadline__lte=until)
+        .select_related("vendor")
+        .order_by("notice_deadline", "pk")
+    )
+
+
+def contracts_expiring(user) -> QuerySet[Contract]:
+    today, until = _horizon()
+    return (
+        contracts_for(user)
+        .filter(status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=until)
+        .select_related("vendor")
+        .order_by("end_date", "pk")
+    )
+
+
+def contracts_with_missing_exit_rights(user) -> QuerySet[Contract]:
+    return (
+        with_exit_rights_gap(contracts_for(user).filter(status__in=OPEN_CONTRACT_STATUSES))
+        .filter(exit_rights_missing__gt=0)
+        .select_related("vendor")
+        .order_by("-exit_rights_missing", "end_date", "pk")
+    )

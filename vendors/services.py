@@ -1,0 +1,467 @@
+"""Every write to the vendor register: vendors, contracts, capacity lines, documents, exit-rights clauses.
+
+Each public service is the outermost transaction (durable), locks the rows it changes, validates
+with `full_clean`, and writes exactly one audit event per change in the same transaction.
+Helpers prefixed with `_` do the same work inside a caller's transaction (the CSV import).
+"""
+
+import hashlib
+import os
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from procurement import audit
+
+from .models import CapacityLine, Contract, ContractDocument, ExitRightClause, ExitRightKind, Layer, Vendor
+
+VENDOR_FIELDS = [
+    "name",
+    "legal_entity",
+    "kind",
+    "hq_jurisdiction",
+    "processing_regions",
+    "layers",
+    "runs_on",
+    "status",
+    "owner",
+    "notes",
+]
+CONTRACT_FIELDS = [
+    "vendor",
+    "reference",
+    "title",
+    "start_date",
+    "end_date",
+    "auto_renewal",
+    "notice_period_days",
+    "notice_deadline",
+    "committed_spend",
+    "currency",
+    "status",
+]
+CAPACITY_LINE_FIELDS = ["accelerator_model", "count", "region", "band"]
+CLAUSE_FIELDS = ["status", "reference", "text", "notice_days", "fees"]
+
+# Which status may follow which. Staying in the same status is always allowed.
+VENDOR_TRANSITIONS = {
+    Vendor.Status.PROSPECT: {Vendor.Status.ACTIVE, Vendor.Status.RETIRED},
+    Vendor.Status.ACTIVE: {Vendor.Status.EXITING, Vendor.Status.RETIRED},
+    Vendor.Status.EXITING: {Vendor.Status.ACTIVE, Vendor.Status.RETIRED},
+    # An archived vendor can be brought back into consideration.
+    Vendor.Status.RETIRED: {Vendor.Status.PROSPECT, Vendor.Status.ACTIVE},
+}
+CONTRACT_TRANSITIONS = {
+    Contract.Status.DRAFT: {Contract.Status.NEGOTIATING, Contract.Status.ACTIVE, Contract.Status.TERMINATED},
+    Contract.Status.NEGOTIATING: {Contract.Status.DRAFT, Contract.Status.ACTIVE, Contract.Status.TERMINATED},
+    Contract.Status.ACTIVE: {Contract.Status.EXPIRED, Contract.Status.TERMINATED},
+    # A lapsed contract can be revived by a late renewal; a terminated one stays terminated.
+    Contract.Status.EXPIRED: {Contract.Status.ACTIVE},
+    Contract.Status.TERMINATED: set(),
+}
+PDF_MAGIC = b"%PDF-"
+
+
+class VendorRegisterError(Exception):
+    """A refused change to the vendor register; the message is written for the person who asked."""
+
+
+class InvalidTransition(VendorRegisterError):
+    pass
+
+
+class VendorInUse(VendorRegisterError):
+    pass
+
+
+class ContractInUse(VendorRegisterError):
+    pass
+
+
+class DocumentRejected(VendorRegisterError):
+    pass
+
+
+def allowed_statuses(transitions: dict, current: str | None) -> list[str]:
+    """The statuses an object in `current` may move to, itself included (all of them for a new object)."""
+    if current is None:
+        return list(transitions)
+    return [status for status in transitions if status == current or status in transitions[current]]
+
+
+def _check_transition(transitions: dict, label: str, old: str, new: str, choices) -> None:
+    if old != new and new not in transitions[old]:
+        raise InvalidTransition(f"A {label} cannot move from {choices(old).label} to {choices(new).label}.")
+
+
+def _protected_message(obj, error: ProtectedError | RestrictedError) -> str:
+    counts = Counter(o._meta.verbose_name_plural for o in error.args[1])
+    parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+    return f"“{obj}” cannot be deleted: {parts} still refer to it."
+
+
+# Vendors ----------------------------------------------------------------------------------
+
+
+def _vendor_snapshot(vendor: Vendor) -> dict:
+    return audit.snapshot(vendor, VENDOR_FIELDS)
+
+
+def _save_vendor(vendor: Vendor, layers) -> None:
+    vendor.full_clean()
+    try:
+        # A savepoint: a concurrent insert of the same name must not poison the outer transaction.
+        with transaction.atomic():
+            vendor.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": "A vendor with this name already exists."}) from exc
+    if layers is not None:
+        vendor.layers.set(layers)
+
+
+def _vendor_create(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    hq_jurisdiction: str,
+    legal_entity: str = "",
+    processing_regions: list[str] | None = None,
+    layers: list[Layer] | None = None,
+    runs_on: Vendor | None = None,
+    status: str = Vendor.Status.PROSPECT,
+    owner=None,
+    notes: str = "",
+) -> Vendor:
+    vendor = Vendor(
+        name=name.strip(),
+        legal_entity=legal_entity,
+        kind=kind,
+        hq_jurisdiction=hq_jurisdiction,
+        processing_regions=list(processing_regions or []),
+        runs_on=runs_on,
+        status=status,
+        owner=owner,
+        notes=notes,
+    )
+    _save_vendor(vendor, list(layers or []))
+    audit.record(actor=actor, action="vendor.create", obj=vendor, after=_vendor_snapshot(vendor))
+    return vendor
+
+
+@transaction.atomic(durable=True)
+def vendor_create(*, actor, **fields) -> Vendor:
+    """Add a vendor to the register. Raises ValidationError for bad input (e.g. a duplicate name)."""
+    return _vendor_create(actor=actor, **fields)
+
+
+@transaction.atomic(durable=True)
+def vendor_update(*, actor, vendor: Vendor, **changes) -> Vendor:
+    """Change a vendor's fields; `layers` replaces the set of layers it supplies."""
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    before = _vendor_snapshot(vendor)
+    unknown = set(changes) - set(VENDOR_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown vendor fields: {sorted(unknown)}")
+    if "status" in changes:
+        _check_transition(VENDOR_TRANSITIONS, "vendor", vendor.status, changes["status"], Vendor.Status)
+    runs_on = changes.get("runs_on")
+    if runs_on is not None and _hosting_chain_reaches(runs_on, vendor):
+        raise ValidationError({"runs_on": "A vendor cannot run on itself, directly or through its hosts."})
+    layers = changes.pop("layers", None)
+    for name, value in changes.items():
+        setattr(vendor, name, value.strip() if name == "name" else value)
+    _save_vendor(vendor, list(layers) if layers is not None else None)
+    after = _vendor_snapshot(vendor)
+    if after != before:
+        audit.record(actor=actor, action="vendor.update", obj=vendor, before=before, after=after)
+    return vendor
+
+
+def _hosting_chain_reaches(host: Vendor, vendor: Vendor) -> bool:
+    seen = set()
+    current = host
+    while current is not None and current.pk not in seen:
+        if current.pk == vendor.pk:
+            return True
+        seen.add(current.pk)
+        current = Vendor.objects.filter(pk=current.runs_on_id).first() if current.runs_on_id else None
+    return False
+
+
+@transaction.atomic(durable=True)
+def vendor_delete(*, actor, vendor: Vendor) -> None:
+    """Delete a vendor nothing refers to. Vendors with contracts (or evaluations, hosted vendors...) are
+    refused: the record of past decisions must stay, so they are archived (status retired) instead."""
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    before = _vendor_snapshot(vendor)
+    label, pk = str(vendor), vendor.pk
+    try:
+        vendor.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise VendorInUse(
+            _protected_message(vendor, exc) + " Archive the vendor instead: set its status to Retired."
+        ) from exc
+    audit.record(
+        actor=actor,
+        action="vendor.delete",
+        object_type=Vendor._meta.label_lower,
+        object_id=pk,
+        object_label=label,
+        before=before,
+    )
+
+
+# Contracts --------------------------------------------------------------------------------
+
+
+def _contract_snapshot(contract: Contract) -> dict:
+    return audit.snapshot(contract, CONTRACT_FIELDS)
+
+
+def _save_contract(contract: Contract) -> None:
+    if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
+        raise ValidationError({"end_date": "The end date must be on or after the start date."})
+    if contract.end_date and contract.notice_period_days is not None:
+        contract.notice_deadline = contract.compute_notice_deadline()
+    contract.currency = (contract.currency or "").upper()
+    contract.full_clean()
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"reference": "This vendor already has a contract with this reference."}
+        ) from exc
+
+
+def _contract_create(
+    *,
+    actor,
+    vendor: Vendor,
+    reference: str,
+    title: str,
+    start_date: date,
+    end_date: date,
+    committed_spend: Decimal,
+    currency: str,
+    auto_renewal: bool = False,
+    notice_period_days: int = 90,
+    status: str = Contract.Status.DRAFT,
+) -> Contract:
+    contract = Contract(
+        vendor=vendor,
+        reference=reference.strip(),
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        committed_spend=committed_spend,
+        currency=currency,
+        auto_renewal=auto_renewal,
+        notice_period_days=notice_period_days,
+        status=status,
+    )
+    _save_contract(contract)
+    audit.record(actor=actor, action="contract.create", obj=contract, after=_contract_snapshot(contract))
+    return contract
+
+
+@transaction.atomic(durable=True)
+def contract_create(*, actor, **fields) -> Contract:
+    """Add a contract to a vendor; the notice deadline is computed from the end date and notice period."""
+    return _contract_create(actor=actor, **fields)
+
+
+@transaction.atomic(durable=True)
+def contract_update(*, actor, contract: Contract, **changes) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = _contract_snapshot(contract)
+    unknown = set(changes) - (set(CONTRACT_FIELDS) - {"vendor", "notice_deadline"})
+    if unknown:
+        raise TypeError(f"Unknown or read-only contract fields: {sorted(unknown)}")
+    if "status" in changes:
+        _check_transition(
+            CONTRACT_TRANSITIONS, "contract", contract.status, changes["status"], Contract.Status
+        )
+    for name, value in changes.items():
+        setattr(contract, name, value.strip() if name == "reference" else value)
+    _save_contract(contract)
+    after = _contract_snapshot(contract)
+    if after != before:
+        audit.record(actor=actor, action="contract.update", obj=contract, before=before, after=after)
+    return contract
+
+
+@transaction.atomic(durable=True)
+def contract_delete(*, actor, contract: Contract) -> None:
+    """Delete a contract with its capacity lines and clauses; refused once documents are attached."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = _contract_snapshot(contract)
+    label, pk = str(contract), contract.pk
+    try:
+        contract.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ContractInUse(
+            _protected_message(contract, exc) + " Mark the contract terminated or expired instead."
+        ) from exc
+    audit.record(
+        actor=actor,
+        action="contract.delete",
+        object_type=Contract._meta.label_lower,
+        object_id=pk,
+        object_label=label,
+        before=before,
+    )
+
+
+# Capacity lines (audited on their contract, so the contract's history shows them) ----------
+
+
+def _line_snapshot(line: CapacityLine) -> dict:
+    return {f"capacity line {line.pk} {k}": v for k, v in audit.snapshot(line, CAPACITY_LINE_FIELDS).items()}
+
+
+@transaction.atomic(durable=True)
+def capacity_line_add(
+    *, actor, contract: Contract, accelerator_model: str, count: int, region: str, band: str
+) -> CapacityLine:
+    return _capacity_line_add(
+        actor=actor,
+        contract=contract,
+        accelerator_model=accelerator_model,
+        count=count,
+        region=region,
+        band=band,
+    )
+
+
+def _capacity_line_add(*, actor, contract, accelerator_model, count, region, band) -> CapacityLine:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    line = CapacityLine(
+        contract=contract,
+        accelerator_model=accelerator_model.strip(),
+        count=count,
+        region=region.strip(),
+        band=band,
+    )
+    line.full_clean()
+    line.save()
+    audit.record(actor=actor, action="contract.capacity_line_add", obj=contract, after=_line_snapshot(line))
+    return line
+
+
+@transaction.atomic(durable=True)
+def capacity_line_remove(*, actor, line: CapacityLine) -> None:
+    contract = Contract.objects.select_for_update().get(pk=line.contract_id)
+    line = CapacityLine.objects.select_for_update().get(pk=line.pk)
+    before = _line_snapshot(line)
+    line.delete()
+    audit.record(actor=actor, action="contract.capacity_line_remove", obj=contract, before=before)
+
+
+# Documents --------------------------------------------------------------------------------
+
+
+def check_pdf(uploaded, max_bytes: int) -> None:
+    """Refuse anything that is not a non-empty PDF within the size limit, whatever its name says."""
+    if not uploaded or uploaded.size == 0:
+        raise DocumentRejected("The file is empty.")
+    if uploaded.size > max_bytes:
+        raise DocumentRejected(f"The file is larger than the limit of {max_bytes // (1024 * 1024)} MB.")
+    uploaded.seek(0)
+    head = uploaded.read(len(PDF_MAGIC))
+    uploaded.seek(0)
+    if head != PDF_MAGIC:
+        raise DocumentRejected("Only PDF documents can be attached (the file does not start like a PDF).")
+
+
+def _sha256(uploaded) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic(durable=True)
+def contract_document_add(*, actor, contract: Contract, uploaded, max_bytes: int) -> ContractDocument:
+    """Store a PDF for the contract through the storage API; the uploader's file name is kept for display."""
+    check_pdf(uploaded, max_bytes)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    sha = _sha256(uploaded)
+    existing = contract.documents.filter(sha256=sha).first()
+    if existing:
+        raise DocumentRejected(f"This document is already attached as “{existing.original_name}”.")
+    original = os.path.basename((uploaded.name or "document.pdf").replace("\\", "/"))[:255] or "document.pdf"
+    document = ContractDocument(
+        contract=contract, original_name=original, size=uploaded.size, sha256=sha, uploaded_by=actor
+    )
+    document.file.save(original, File(uploaded), save=False)
+    stored_name = document.file.name
+    # If the database write fails, the stored file must not linger as an orphan.
+    try:
+        document.full_clean(exclude=["file"])
+        with transaction.atomic():
+            document.save()
+        audit.record(
+            actor=actor,
+            action="contract.document_add",
+            obj=contract,
+            after={"document": original, "size": document.size, "sha256": sha},
+        )
+    except Exception:
+        default_storage.delete(stored_name)
+        raise
+    return document
+
+
+# Exit-rights clauses (audited on their contract) ------------------------------------------
+
+
+def _clause_snapshot(clause: ExitRightClause | None, kind: ExitRightKind) -> dict:
+    if clause is None:
+        return {}
+    return {f"{kind.name}: {k}": v for k, v in audit.snapshot(clause, CLAUSE_FIELDS).items()}
+
+
+def _clause_set(
+    *,
+    actor,
+    contract: Contract,
+    kind: ExitRightKind,
+    status: str,
+    reference: str = "",
+    text: str = "",
+    notice_days: int | None = None,
+    fees: Decimal | None = None,
+) -> ExitRightClause:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    clause = ExitRightClause.objects.select_for_update().filter(contract=contract, kind=kind).first()
+    before = _clause_snapshot(clause, kind)
+    if clause is None:
+        clause = ExitRightClause(contract=contract, kind=kind)
+    clause.status = status
+    clause.reference = reference.strip()
+    clause.text = text
+    clause.notice_days = notice_days
+    clause.fees = fees
+    clause.full_clean()
+    clause.save()
+    after = _clause_snapshot(clause, kind)
+    if after != before:
+        action = "contract.clause_update" if before else "contract.clause_create"
+        audit.record(actor=actor, action=action, obj=contract, before=before, after=after)
+    return clause
+
+
+@transaction.atomic(durable=True)
+def clause_set(*, actor, contract: Contract, kind: ExitRightKind, **fields) -> ExitRightClause:
+    """Record what the contract says about one kind of exit right (creating the clause the first time)."""
+    return _clause_set(actor=actor, contract=contract, kind=kind, **fields)
