@@ -1,0 +1,128 @@
+"""`python -m bench` (`make bench`): build or reuse the dataset, measure, print, write JSON."""
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from . import database
+
+REPO = Path(__file__).resolve().parent.parent
+# The bench database is synthetic and local: a fixed key, no DEBUG (it would slow every query
+# and template), plain static files, and the host name Django's test Client sends.
+BENCH_ENVIRONMENT = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-for-synthetic-data-0123456789abcdef",
+    "HTTPS": "0",
+    "STATIC_MANIFEST": "0",
+    "ALLOWED_HOSTS": "testserver",
+    "AUDIT_HMAC_KEY": "",
+    "DJANGO_SETTINGS_MODULE": "procurement.settings",
+}
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Median server time and SQL queries of each main page against a bare baseline view, "
+        "on a large synthetic dataset in a database of its own (BENCH_DATABASE_URL, default "
+        "bench/bench.sqlite3). Sizes also come from BENCH_VENDORS, BENCH_CONTRACTS, "
+        "BENCH_EVALUATIONS, BENCH_AUDIT_EVENTS; runs from BENCH_RUNS and BENCH_WARMUP.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a small dataset and few runs: a smoke run")
+    parser.add_argument("--vendors", type=int, default=_env_int("BENCH_VENDORS"))
+    parser.add_argument("--contracts", type=int, default=_env_int("BENCH_CONTRACTS"))
+    parser.add_argument("--evaluations", type=int, default=_env_int("BENCH_EVALUATIONS"))
+    parser.add_argument("--audit-events", type=int, default=_env_int("BENCH_AUDIT_EVENTS"))
+    parser.add_argument("--runs", type=int, default=_env_int("BENCH_RUNS"), help="timed runs per page (20)")
+    parser.add_argument("--warmup", type=int, default=_env_int("BENCH_WARMUP"), help="untimed runs first (3)")
+    parser.add_argument("--only", help="measure only names containing this text (the baseline always)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it matches")
+    parser.add_argument("--output", type=Path, default=REPO / "bench-results.json")
+    args = parser.parse_args(argv)
+    for name in ("vendors", "contracts", "evaluations", "audit_events", "runs", "warmup"):
+        value = getattr(args, name)
+        if value is not None and value < (1 if name == "runs" else 0):
+            parser.error(
+                f"--{name.replace('_', '-')} must be {'at least 1' if name == 'runs' else 'positive'}"
+            )
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    url = database.database_url()
+    os.environ.update(BENCH_ENVIRONMENT, DATABASE_URL=url)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from . import dataset, pages, runner
+
+    base = dataset.QUICK if args.quick else dataset.TARGET
+    sizes = replace(
+        base,
+        **{name: getattr(args, name) for name in dataset.Sizes.names() if getattr(args, name) is not None},
+    )
+    runs = args.runs or (5 if args.quick else 20)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
+
+    print(f"Bench database: {database.describe(url)}")
+    database.ensure_exists(url)
+    call_command("migrate", verbosity=0, interactive=False)
+    reused = not args.rebuild and dataset.stored_fingerprint() == dataset.fingerprint(sizes)
+    build_seconds = None
+    if reused:
+        print("Reusing the dataset already built at these sizes.")
+    else:
+        if dataset.holds_data():
+            print("Emptying the bench database (other sizes or a changed schema).")
+            database.recreate(url)
+            database.ensure_exists(url)
+            call_command("migrate", verbosity=0, interactive=False)
+        print(
+            "Building the dataset: "
+            + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in asdict(sizes).items())
+        )
+        started = time.perf_counter()
+        dataset.build(sizes)
+        build_seconds = round(time.perf_counter() - started, 1)
+        print(f"Built in {build_seconds} s.")
+
+    measurements = [
+        m
+        for m in pages.MEASUREMENTS
+        if not args.only or m.name == pages.BASELINE or args.only.lower() in m.name.lower()
+    ]
+    print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as {dataset.BENCH_USERNAME}")
+    results = runner.measure(measurements, runs=runs, warmup=warmup)
+    report = {
+        **runner.environment(),
+        "database_url": database.describe(url),
+        "sizes": asdict(sizes),
+        "rows": dataset.counts(),
+        "dataset": {"reused": reused, "build_seconds": build_seconds},
+        "runs": runs,
+        "warmup": warmup,
+        "baseline_ms": next(r["median_ms"] for r in results if r["name"] == pages.BASELINE),
+        "measurements": results,
+    }
+    print()
+    print(runner.table(results))
+    runner.write(args.output, report)
+    print(f"\nWritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The bench's own database: never the app's. A SQLite file by default, or a PostgreSQL
+database named by BENCH_DATABASE_URL that the bench creates (and drops to rebuild)."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_URL = f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
+
+
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
+def _sqlite_path(url: str) -> Path:
+    import dj_database_url
+
+    return Path(dj_database_url.parse(url)["NAME"])
+
+
+def _postgres_admin(url: str):
+    """A connection to the server's maintenance database, in autocommit (CREATE/DROP DATABASE need it)."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    return config["NAME"], psycopg.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        autocommit=True,
+    )
+
+
+def ensure_exists(url: str) -> None:
+    if is_sqlite(url):
+        _sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
+        return
+    from psycopg import sql
+
+    name, admin = _postgres_admin(url)
+    with admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def recreate(url: str) -> None:
+    """Throw the bench database away and start empty (faster than deleting 100,000 append-only rows)."""
+    from django.db import connections
+
+    connections.close_all()
+    if is_sqlite(url):
+        path = _sqlite_path(url)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    from psycopg import sql
+
+    name, admin = _postgres_admin(url)
+    with admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def describe(url: str) -> str:
+    if is_sqlite(url):
+        return f"SQLite {_sqlite_path(url)}"
+    parts = urlsplit(url)
+    return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"

@@ -1,0 +1,153 @@
+"""Timing: median server time over N runs after a warm-up, and the SQL queries of one more run.
+
+Nothing here asserts a time: the bench reports, people (and the issues' targets) judge.
+"""
+
+import gc
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import django
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from .pages import Operation, Page, Subjects
+
+
+class BenchError(Exception):
+    """A measured page did not answer as expected: its time would mean nothing."""
+
+
+def _body_size(response) -> int:
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def _page_call(client: Client, page: Page, subjects: Subjects) -> Callable[[], int]:
+    url = page.url(subjects)
+    data = page.data(subjects) if page.data else None
+    headers = {"HX-Request": "true"} if page.htmx else {}
+    send = getattr(client, page.method.lower())
+
+    def call() -> int:
+        response = send(url, data=data, headers=headers)
+        size = _body_size(response)
+        if response.status_code != page.status:
+            raise BenchError(
+                f"{page.name}: {page.method.upper()} {url} answered {response.status_code}, expected {page.status}"
+            )
+        return size
+
+    return call
+
+
+def _time(call: Callable[[], Any], runs: int, warmup: int) -> tuple[list[float], Any]:
+    for _ in range(warmup):
+        call()
+    gc.collect()
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, result
+
+
+def measure(
+    measurements: Iterable[Page | Operation], *, runs: int, warmup: int, log=print
+) -> list[dict[str, Any]]:
+    subjects = Subjects()
+    client = Client()
+    client.force_login(subjects.user)
+    results = []
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        for item in measurements:
+            if isinstance(item, Page):
+                if item.setup:
+                    item.setup(subjects)
+                call = _page_call(client, item, subjects)
+                kind, target, n = "page", f"{item.method.upper()} {item.url(subjects)}", runs
+            else:
+                call = lambda item=item: item.run(subjects)  # noqa: E731
+                kind, target, n = "operation", item.run.__qualname__, item.runs or runs
+            times, size = _time(call, n, warmup if kind == "page" else min(warmup, 1))
+            with CaptureQueriesContext(connection) as queries:
+                call()
+            result = {
+                "name": item.name,
+                "kind": kind,
+                "target": target,
+                "htmx": getattr(item, "htmx", False),
+                "runs": n,
+                "median_ms": round(statistics.median(times), 3),
+                "min_ms": round(min(times), 3),
+                "max_ms": round(max(times), 3),
+                "queries": len(queries),
+                "bytes": size if kind == "page" else None,
+                "compare_to": item.compare_to,
+                "ratio": None,
+                "note": item.note,
+            }
+            results.append(result)
+            log(f"  {item.name:<36} {result['median_ms']:>9.2f} ms  {result['queries']:>4} queries")
+    by_name = {r["name"]: r for r in results}
+    for result in results:
+        reference = by_name.get(result["compare_to"] or "")
+        if reference and reference["median_ms"] > 0:
+            result["ratio"] = round(result["median_ms"] / reference["median_ms"], 2)
+    return results
+
+
+def environment() -> dict[str, Any]:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, no user input
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        database = f"PostgreSQL {version // 10000}.{version % 10000}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "git_commit": commit,
+        "database": database,
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    header = f"{'page / operation':<38} {'median ms':>10} {'min ms':>9} {'queries':>8} {'kB':>8} {'ratio':>7}  against"
+    rows = [header, "-" * (len(header) + 10)]
+    for r in results:
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
+        size = f"{r['bytes'] / 1024:.1f}" if r["bytes"] is not None else "-"
+        against = r["compare_to"] or ""
+        rows.append(
+            f"{r['name']:<38} {r['median_ms']:>10.2f} {r['min_ms']:>9.2f} {r['queries']:>8} {size:>8} {ratio:>7}  {against}"
+        )
+    return "\n".join(rows)
+
+
+def write(path: Path, report: dict[str, Any]) -> None:
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

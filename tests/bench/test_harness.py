@@ -1,0 +1,119 @@
+"""The bench harness must keep running as pages are added: a tiny run end to end, and its dataset."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from bench import dataset, pages, runner
+from procurement import audit, policies
+from procurement.models import AuditEvent
+from vendors.models import CapacityLine, Contract, ExitRightClause, Vendor
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = dataset.Sizes(vendors=8, contracts=20, evaluations=12, audit_events=150)
+
+
+def run_bench(tmp_path: Path, output: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    sizes = [f"--{name.replace('_', '-')}={value}" for name, value in TINY.__dict__.items()]
+    return subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-m",
+            "bench",
+            *sizes,
+            "--runs=2",
+            "--warmup=1",
+            f"--output={output}",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_bench_measures_the_baseline_and_every_listed_page_then_reuses_its_dataset(tmp_path):
+    first = run_bench(tmp_path, tmp_path / "first.json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads((tmp_path / "first.json").read_text())
+
+    names = [m["name"] for m in report["measurements"]]
+    assert names == [m.name for m in pages.MEASUREMENTS]
+    baseline = report["measurements"][0]
+    assert baseline["name"] == pages.BASELINE and baseline["ratio"] == 1.0
+    assert report["baseline_ms"] == baseline["median_ms"] > 0
+    for measurement in report["measurements"]:
+        assert measurement["median_ms"] > 0 and measurement["runs"] >= 1, measurement
+        assert measurement["queries"] > 0, measurement
+        if measurement["compare_to"]:
+            assert measurement["ratio"] is not None, measurement
+    assert report["sizes"] == TINY.__dict__
+    assert report["rows"]["vendors.Vendor"] == TINY.vendors
+    assert report["rows"]["procurement.AuditEvent"] == TINY.audit_events
+    assert report["dataset"]["reused"] is False
+    assert "baseline" in first.stdout and "home dashboard" in first.stdout
+
+    second = run_bench(tmp_path, tmp_path / "second.json")
+    assert second.returncode == 0, second.stderr
+    assert json.loads((tmp_path / "second.json").read_text())["dataset"]["reused"] is True
+    assert "Reusing the dataset" in second.stdout
+
+
+@pytest.fixture
+def built(db):
+    dataset.build(TINY, log=lambda *args: None)
+    return TINY
+
+
+def test_dataset_has_the_requested_sizes_and_the_rows_pages_show(built):
+    assert Vendor.objects.count() == built.vendors
+    assert Contract.objects.count() == built.contracts
+    assert AuditEvent.objects.count() == built.audit_events
+    assert not Contract.objects.filter(capacity_lines__isnull=True).exists()
+    assert CapacityLine.objects.count() >= built.contracts
+    assert ExitRightClause.objects.filter(status=ExitRightClause.Status.MISSING).exists()
+    assert ExitRightClause.objects.filter(status=ExitRightClause.Status.PRESENT).exists()
+    bench_user = User.objects.get(username=dataset.BENCH_USERNAME)
+    assert policies.has_role(bench_user, policies.PROCUREMENT)
+
+
+def test_dataset_audit_events_form_a_valid_hash_chain(built):
+    prev_hash = AuditEvent.GENESIS_HASH
+    for sequence, event in enumerate(AuditEvent.objects.order_by("sequence"), start=1):
+        assert event.sequence == sequence
+        assert event.prev_hash == prev_hash
+        assert event.hash == audit.compute_hash(event.canonical)
+        stored = json.loads(event.canonical)
+        assert stored["sequence"] == event.sequence and stored["prev_hash"] == event.prev_hash
+        assert stored["object_id"] == event.object_id and stored["action"] == event.action
+        prev_hash = event.hash
+
+
+def test_dataset_is_reused_only_at_the_sizes_it_was_built_for(built):
+    assert dataset.stored_fingerprint() == dataset.fingerprint(built)
+    assert dataset.stored_fingerprint() != dataset.fingerprint(dataset.Sizes(vendors=9))
+    assert dataset.holds_data()
+
+
+def test_baseline_view_renders_a_fifty_row_table(built, client, settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    client.force_login(User.objects.get(username=dataset.BENCH_USERNAME))
+    response = client.get("/__bench__/baseline/")
+    assert response.status_code == 200
+    assert response.content.count(b"<tr>") == 1 + min(50, built.contracts)
+
+
+def test_a_page_that_does_not_answer_as_expected_stops_the_bench(built):
+    broken = pages.Page("missing page", lambda s: "/no-such-page/")
+    with pytest.raises(runner.BenchError, match="answered 404, expected 200"):
+        runner.measure([broken], runs=1, warmup=0, log=lambda *args: None)
