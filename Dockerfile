@@ -15,7 +15,8 @@ COPY . .
 # collectstatic needs settings but no real secret or database.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
+# The uploads volume takes this folder's owner when compose first creates it: the app user.
+RUN useradd --system --uid 10001 app && mkdir -p /app/var/uploads && chown -R app /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "procurement.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -8,7 +8,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	then echo $$p; break; fi; done)
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint install migrate demo serve bench clean
+.PHONY: run test lint checks install migrate demo serve bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet '.[dev]'
 	@touch $@
 
 install: $(BIN)/.installed
@@ -36,11 +36,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# Django's system checks, and no model change without its migration.
+checks: install
+	$(DEV_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint checks
 	$(BIN)/pytest
 
+# A separate database (BENCH_DATABASE_URL, default bench/bench.sqlite3); e.g. make bench BENCH_ARGS=--quick
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-results bench-results.json
