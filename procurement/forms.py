@@ -1,13 +1,30 @@
 """Form rendering shared by every app: Bootstrap classes on widgets, one field template."""
 
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
 
 
 class FormRenderer(DjangoTemplates):
     """`{{ form }}` and `{{ field.as_field_group }}` render with templates/forms/field.html."""
 
     field_template_name = "forms/field.html"
+
+    @cached_property
+    def engine(self):
+        # Django's form renderer looks only in django/forms/templates and app folders; add the
+        # project's templates/ first so forms/field.html (and any widget override) is found.
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(forms.__file__).parent / "templates"],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
 
 
 def _css_class_for(widget: forms.Widget) -> str:
