@@ -4,14 +4,21 @@
 
 Appends are serialised (an advisory lock on PostgreSQL; IMMEDIATE transactions on SQLite)
 so two writers never read the same chain head.
+
+`verify_chain()` walks the whole chain in constant memory and recomputes every hash from the
+stored canonical text; `head()` is the anchor to keep outside the table (checkpoint files,
+decision records).
 """
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +27,23 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .middleware import current_request_context
-from .models import AuditEvent
+from .models import AuditEvent, AuditVerification
+
+# The columns an event's hash covers, in the order the canonical text lists them (sorted).
+CHAINED_FIELDS = (
+    "action",
+    "actor_id",
+    "actor_name",
+    "changes",
+    "client_ip",
+    "object_id",
+    "object_label",
+    "object_type",
+    "occurred_at",
+    "prev_hash",
+    "request_id",
+    "sequence",
+)
 
 # Any fixed 64-bit number: the key of the advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 7_402_118_313
@@ -58,11 +81,33 @@ def canonical_json(data: Mapping[str, Any]) -> str:
     return json.dumps(to_jsonable(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute_hash(canonical: str) -> str:
+def _hasher() -> Callable[[str], str]:
     key = settings.AUDIT_HMAC_KEY
     if key:
-        return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
-    return hashlib.sha256(canonical.encode()).hexdigest()
+        key_bytes = key.encode()
+        return lambda text: hmac.new(key_bytes, text.encode(), hashlib.sha256).hexdigest()
+    return lambda text: hashlib.sha256(text.encode()).hexdigest()
+
+
+def compute_hash(canonical: str) -> str:
+    """SHA-256 of the canonical text, or HMAC-SHA256 under AUDIT_HMAC_KEY when one is set."""
+    return _hasher()(canonical)
+
+
+def _event_time() -> dt.datetime:
+    # Milliseconds, not microseconds: Django's JSON serialiser (dumpdata) keeps only
+    # milliseconds, and a restored event must still agree with the text that was hashed.
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _normalised_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        return None
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -120,7 +165,7 @@ def record(
     """Append one event to the chain, in the caller's transaction."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
+        object_id = object_id if object_id not in ("", None) else obj.pk
         object_label = object_label or str(obj)
     if changes is None:
         changes = diff(before, after)
@@ -133,17 +178,229 @@ def record(
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         fields = {
             "sequence": sequence,
-            "occurred_at": timezone.now(),
+            "occurred_at": _event_time(),
             "actor_id": actor.pk if authenticated else None,
-            "actor_name": actor_display(actor),
+            "actor_name": actor_display(actor)[:300],
             "action": action,
             "object_type": object_type,
-            "object_id": str(object_id or ""),
+            "object_id": "" if object_id is None else str(object_id),
             "object_label": str(object_label)[:300],
             "changes": to_jsonable(changes),
             "request_id": context.request_id if context else "",
-            "client_ip": context.client_ip if context else None,
+            "client_ip": _normalised_ip(context.client_ip) if context else None,
             "prev_hash": prev_hash,
         }
+        assert tuple(sorted(fields)) == CHAINED_FIELDS
         canonical = canonical_json(fields)
         return AuditEvent.objects.create(**fields, canonical=canonical, hash=compute_hash(canonical))
+
+
+# Verification ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Checkpoint:
+    """A chain head kept outside the table: proof of how far the chain reached, and with what."""
+
+    sequence: int
+    hash: str
+
+    def to_json(self) -> str:
+        return json.dumps({"sequence": self.sequence, "hash": self.hash}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Checkpoint":
+        try:
+            data = json.loads(text)
+            sequence, digest = data["sequence"], data["hash"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError('a checkpoint is JSON like {"sequence": 42, "hash": "<64 hex>"}') from exc
+        if (
+            type(sequence) is not int
+            or sequence < 0
+            or not isinstance(digest, str)
+            or len(digest) != 64
+            or any(c not in "0123456789abcdef" for c in digest)
+        ):
+            raise ValueError("a checkpoint needs a non-negative integer sequence and a 64-hex-digit hash")
+        return cls(sequence=sequence, hash=digest)
+
+
+GENESIS = Checkpoint(sequence=0, hash=AuditEvent.GENESIS_HASH)
+
+
+@dataclasses.dataclass(frozen=True)
+class VerificationResult:
+    ok: bool
+    event_count: int
+    head: Checkpoint
+    first_bad_sequence: int | None = None
+    problem: str = ""
+    checkpoint: Checkpoint | None = None
+    duration_ms: int = 0
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"{self.event_count} events verified; head #{self.head.sequence} {self.head.hash}"
+        return f"broken at sequence {self.first_bad_sequence}: {self.problem}"
+
+
+def head() -> Checkpoint:
+    """The newest event's sequence and hash (sequence 0 and the genesis hash when empty)."""
+    row = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return Checkpoint(*row) if row else GENESIS
+
+
+def _short(digest: str) -> str:
+    return f"{digest[:12]}…"
+
+
+def _same_ip(stored: str | None, hashed: Any) -> bool:
+    if stored is None or hashed is None:
+        return stored is None and hashed is None
+    try:
+        return ipaddress.ip_address(stored) == ipaddress.ip_address(hashed)
+    except ValueError:
+        return False
+
+
+def _column_disagreement(columns: Mapping[str, Any], hashed: Mapping[str, Any]) -> str | None:
+    """The first column whose stored value is not the value the canonical text records."""
+    for name in CHAINED_FIELDS:
+        stored, expected = columns[name], hashed[name]
+        if name == "occurred_at":
+            same = to_jsonable(stored) == expected
+        elif name == "client_ip":
+            same = _same_ip(stored, expected)
+        elif name == "changes":
+            # Compared as JSON text with sorted keys: jsonb may reorder keys, but 1, 1.0 and
+            # true must stay different values.
+            same = json.dumps(stored, sort_keys=True) == json.dumps(expected, sort_keys=True)
+        else:
+            same = type(stored) is type(expected) and stored == expected
+        if not same:
+            return name
+    return None
+
+
+def _event_problem(
+    columns: Mapping[str, Any], canonical: str, stored_hash: str, hasher: Callable[[str], str]
+) -> str | None:
+    if hasher(canonical) != stored_hash:
+        return (
+            "its stored hash does not match its canonical text (the text or the hash was edited, "
+            "or AUDIT_HMAC_KEY differs from the key it was written with)"
+        )
+    try:
+        hashed = json.loads(canonical)
+    except ValueError:
+        return "its canonical text is not valid JSON"
+    if not isinstance(hashed, dict) or tuple(sorted(hashed)) != CHAINED_FIELDS:
+        return "its canonical text does not list exactly the chained fields"
+    if hashed["sequence"] != columns["sequence"]:
+        return (
+            f"it is stored as #{columns['sequence']} but was hashed as #{hashed['sequence']} "
+            "(events renumbered or swapped)"
+        )
+    column = _column_disagreement(columns, hashed)
+    if column:
+        return f"its {column} column disagrees with the canonical text that was hashed (edited in place)"
+    return None
+
+
+def verify_chain(*, checkpoint: Checkpoint | None = None, chunk_size: int = 2000) -> VerificationResult:
+    """Walk every event in sequence order and prove the chain whole.
+
+    For each event: the sequence follows the previous one, the hash recomputed from the stored
+    canonical text matches, every column agrees with that text, and the previous-hash link
+    points at the event before. Stops at the first bad event. Rows are streamed
+    (`iterator(chunk_size=...)`), so memory stays flat however long the chain.
+    A checkpoint from outside the table also catches a deleted tail and a rewritten chain.
+    """
+    started = time.monotonic()
+    hasher = _hasher()
+    expected_sequence, previous_hash, count = 1, AuditEvent.GENESIS_HASH, 0
+    last = GENESIS
+    checkpoint_seen = checkpoint is None or checkpoint.sequence == 0
+
+    def result(ok: bool, bad: int | None = None, problem: str = "") -> VerificationResult:
+        return VerificationResult(
+            ok=ok,
+            event_count=count,
+            head=last if ok else head(),
+            first_bad_sequence=bad,
+            problem=problem,
+            checkpoint=checkpoint,
+            duration_ms=round((time.monotonic() - started) * 1000),
+        )
+
+    if checkpoint is not None and checkpoint.sequence == 0 and checkpoint.hash != AuditEvent.GENESIS_HASH:
+        return result(False, 0, "the checkpoint at sequence 0 must carry the genesis hash")
+    rows = (
+        AuditEvent.objects.order_by("sequence")
+        .values_list(*CHAINED_FIELDS, "canonical", "hash")
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        columns = dict(zip(CHAINED_FIELDS, row, strict=False))
+        canonical, stored_hash = row[-2], row[-1]
+        sequence = columns["sequence"]
+        if sequence != expected_sequence:
+            if sequence > expected_sequence:
+                missing = (
+                    f"#{expected_sequence}"
+                    if sequence == expected_sequence + 1
+                    else f"#{expected_sequence}–#{sequence - 1}"
+                )
+                return result(
+                    False,
+                    expected_sequence,
+                    f"event {missing} is missing: the chain jumps from #{expected_sequence - 1} "
+                    f"to #{sequence} (deleted)",
+                )
+            return result(False, sequence, f"sequence #{sequence} is out of order")
+        problem = _event_problem(columns, canonical, stored_hash, hasher)
+        if problem is None and columns["prev_hash"] != previous_hash:
+            problem = (
+                f"its previous-hash link {_short(columns['prev_hash'])} is not the hash of "
+                f"#{sequence - 1} ({_short(previous_hash)}): an event was inserted, replaced or moved"
+            )
+        if problem is None and checkpoint is not None and sequence == checkpoint.sequence:
+            checkpoint_seen = True
+            if stored_hash != checkpoint.hash:
+                problem = (
+                    f"its hash {_short(stored_hash)} differs from the checkpoint's "
+                    f"{_short(checkpoint.hash)}: the chain was rewritten up to here"
+                )
+        if problem:
+            return result(False, sequence, problem)
+        count += 1
+        expected_sequence, previous_hash = sequence + 1, stored_hash
+        last = Checkpoint(sequence, stored_hash)
+    if not checkpoint_seen:
+        return result(
+            False,
+            last.sequence + 1,
+            f"the chain ends at #{last.sequence} but the checkpoint anchors #{checkpoint.sequence}: "
+            "the newest events were deleted",
+        )
+    return result(True)
+
+
+def record_verification(
+    result: VerificationResult, *, source: str, requested_by: str = ""
+) -> AuditVerification:
+    """Keep the outcome of a verification so the audit log page can show it."""
+    return AuditVerification.objects.create(
+        verified_at=timezone.now(),
+        ok=result.ok,
+        event_count=result.event_count,
+        head_sequence=result.head.sequence,
+        head_hash=result.head.hash,
+        first_bad_sequence=result.first_bad_sequence,
+        problem=result.problem,
+        checkpoint_sequence=result.checkpoint.sequence if result.checkpoint else None,
+        duration_ms=result.duration_ms,
+        source=source,
+        requested_by=requested_by[:300],
+    )

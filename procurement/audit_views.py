@@ -1,25 +1,232 @@
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The audit trail in the product: the per-object history fragment and the audit log page."""
 
-from . import policies
-from .models import AuditEvent
+import csv
+import datetime as dt
+import json
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from . import audit, policies
+from .forms import StyledForm
+from .models import AuditEvent, AuditVerification
 
 HISTORY_LIMIT = 50
+EVENTS_PER_PAGE = 50
+EXPORT_CHUNK = 2000
+
+# Object history ----------------------------------------------------------------------------
+
+
+def _display_value(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def change_rows(changes) -> list[tuple[str, str | None, str | None]]:
+    """(field, before, after) rows of an event's changes, values spelled for reading."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for field in sorted(changes):
+        pair = changes[field]
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        rows.append((field, _display_value(before), _display_value(after)))
+    return rows
+
+
+def _with_change_rows(events):
+    for event in events:
+        event.change_rows = change_rows(event.changes)
+    return events
 
 
 @require_GET
 def object_history(request, object_type: str, object_id: str):
     """The audit events of one object, newest first: the fragment every object page loads."""
-    if not policies.can_read(request.user):
-        raise PermissionDenied
+    if not policies.can_view_object_history(request.user, object_type):
+        raise Http404
     events = list(
         AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by("-sequence")[
             : HISTORY_LIMIT + 1
         ]
     )
-    context = {"events": events[:HISTORY_LIMIT], "truncated": len(events) > HISTORY_LIMIT}
+    context = {
+        "events": _with_change_rows(events[:HISTORY_LIMIT]),
+        "truncated": len(events) > HISTORY_LIMIT,
+        "object_type": object_type,
+        "object_id": object_id,
+        "can_view_audit_log": policies.can_view_audit_log(request.user),
+    }
     template = "procurement/object_history.html"
     if request.htmx and not request.htmx.boosted:
         template += "#history-events"
     return render(request, template, context)
+
+
+# Audit log ---------------------------------------------------------------------------------
+
+
+def _type_label(object_type: str) -> str:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return f"{str(model._meta.verbose_name).capitalize()} ({object_type})"
+
+
+def _action_choices():
+    return [(a, a) for a in AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()]
+
+
+def _object_type_choices():
+    types = AuditEvent.objects.exclude(object_type="").order_by("object_type")
+    return [(t, _type_label(t)) for t in types.values_list("object_type", flat=True).distinct()]
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        field_name="actor_name",
+        lookup_expr="icontains",
+        label="Actor",
+        help_text="Name or username; the name is kept even after the account is deleted.",
+    )
+    action = django_filters.ChoiceFilter(choices=_action_choices, label="Action", empty_label="Any action")
+    object_type = django_filters.ChoiceFilter(
+        choices=_object_type_choices, label="Object type", empty_label="Any type"
+    )
+    object_id = django_filters.CharFilter(label="Object id")
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
+        form = StyledForm
+
+    # Whole days in the site's time zone, as ranges on the indexed timestamp (no __date cast).
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=_start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(occurred_at__lt=_start_of_day(value + dt.timedelta(days=1)))
+
+
+def _filtered_events(request) -> AuditEventFilter:
+    if not policies.can_view_audit_log(request.user):
+        raise Http404
+    return AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.order_by("-sequence"))
+
+
+def _integrity_context() -> dict:
+    return {
+        "head": audit.head(),
+        "last_verification": AuditVerification.objects.order_by("-verified_at", "-pk").first(),
+    }
+
+
+@require_GET
+def event_list(request):
+    """Every event, newest first, filtered and paginated; with the chain head and last verification."""
+    events = _filtered_events(request)
+    page = Paginator(events.qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    _with_change_rows(page.object_list)
+    context = {"filter": events, "page_obj": page, "events": page.object_list, **_integrity_context()}
+    template = "procurement/audit_event_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#audit-events"
+    return render(request, template, context)
+
+
+@require_POST
+def verify(request):
+    """Walk the whole chain now and keep the outcome (reading the trail changes nothing in it)."""
+    if not policies.can_view_audit_log(request.user):
+        raise Http404
+    result = audit.verify_chain()
+    audit.record_verification(result, source="web", requested_by=audit.actor_display(request.user))
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "procurement/audit_event_list.html#audit-integrity", _integrity_context())
+    if result.ok:
+        messages.success(request, f"Audit chain verified: {result.event_count} events intact.")
+    else:
+        messages.error(
+            request, f"Audit chain broken at sequence {result.first_bad_sequence}: {result.problem}."
+        )
+    return redirect("audit:event-list")
+
+
+# Cells a spreadsheet would run as a formula (or that hide one behind a tab or line break).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FIELDS = [
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "changes",
+    "request_id",
+    "client_ip",
+    "prev_hash",
+    "hash",
+    "canonical",
+]
+
+
+def csv_cell(value) -> str:
+    """A cell that a spreadsheet shows as text, never evaluates (formula injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        text = value.astimezone(dt.UTC).isoformat()
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def event_export(request):
+    """The filtered events as CSV, oldest first, streamed in chunks (memory stays flat)."""
+    events = _filtered_events(request)
+    rows = events.qs.order_by("sequence").values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(EXPORT_FIELDS)
+        for row in rows:
+            yield writer.writerow([csv_cell(value) for value in row])
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return StreamingHttpResponse(
+        lines(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
+    )

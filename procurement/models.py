@@ -2,6 +2,26 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # The database refuses these too on PostgreSQL (triggers); this stops them on SQLite and
+    # says why before a query is sent.
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AppendOnlyError("Audit events are append-only: use procurement.audit.record().")
+
+
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit trail.
 
@@ -37,9 +57,49 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sequence"]
         indexes = [models.Index(fields=["object_type", "object_id", "-sequence"], name="audit_object_idx")]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        # A guard, not behaviour: an event, once written, is never written again.
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
+
+
+class AuditVerification(models.Model):
+    """The outcome of one walk of the chain (`verify_audit` or the audit log page).
+
+    Kept so the audit log shows when the chain was last proven whole, by whom, and up to
+    which head; a failure keeps the first bad sequence and what was wrong with it.
+    """
+
+    verified_at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField()
+    event_count = models.PositiveBigIntegerField()
+    head_sequence = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+    first_bad_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+    checkpoint_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    # Where it ran: the management command, or a person from the audit log page.
+    source = models.CharField(max_length=20)
+    requested_by = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        get_latest_by = ["verified_at", "pk"]
+
+    def __str__(self) -> str:
+        outcome = "intact" if self.ok else f"broken at #{self.first_bad_sequence}"
+        return f"{self.verified_at:%Y-%m-%d %H:%M} {outcome} ({self.event_count} events)"

@@ -75,3 +75,14 @@ def can_edit_clauses(user) -> bool:
 
 def can_view_audit_log(user) -> bool:
     return is_admin(user) or has_role(user, AUDITOR)
+
+
+# Histories that tell when and from where people signed in: audit log readers only.
+PRIVATE_HISTORY_TYPES = frozenset({"auth.user", "auth.group"})
+
+
+def can_view_object_history(user, object_type: str) -> bool:
+    """The history panel of an object: everyone who reads the register, except people's records."""
+    if can_view_audit_log(user):
+        return True
+    return can_read(user) and object_type not in PRIVATE_HISTORY_TYPES

@@ -23,6 +23,23 @@ def _fast_passwords_and_isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, let Django's test flush TRUNCATE the append-only audit table.
+
+    The trigger allows TRUNCATE only when `procurement.audit_maintenance` is 'on'; this turns
+    it on for the test database alone (never elsewhere). Tests of the refusals turn it off.
+    """
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET procurement.audit_maintenance = 'on'")
+            connections.close_all()  # new sessions pick the setting up
+
+
 @pytest.fixture
 def password():
     return PASSWORD
