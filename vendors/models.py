@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -102,6 +103,9 @@ class Vendor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:vendor-detail", args=[self.pk])
+
 
 iso_currency = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code, e.g. USD or EUR.")
 
@@ -148,6 +152,9 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:contract-detail", args=[self.pk])
 
     def compute_notice_deadline(self):
         return self.end_date - timedelta(days=self.notice_period_days)

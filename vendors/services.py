@@ -465,3 +465,17 @@ def _clause_set(
 def clause_set(*, actor, contract: Contract, kind: ExitRightKind, **fields) -> ExitRightClause:
     """Record what the contract says about one kind of exit right (creating the clause the first time)."""
     return _clause_set(actor=actor, contract=contract, kind=kind, **fields)
+
+
+# CSV import: all rows or none --------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def vendors_import(*, actor, rows: list[dict]) -> list[Vendor]:
+    """Create every vendor of a validated import, one audit event each; any failure writes nothing."""
+    return [_vendor_create(actor=actor, **row) for row in rows]
+
+
+@transaction.atomic(durable=True)
+def contracts_import(*, actor, rows: list[dict]) -> list[Contract]:
+    return [_contract_create(actor=actor, **row) for row in rows]
