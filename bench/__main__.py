@@ -8,6 +8,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import database
+from .sizes import QUICK, TARGET, Sizes
 
 REPO = Path(__file__).resolve().parent.parent
 # The bench database is synthetic and local: a fixed key, no DEBUG (it would slow every query
@@ -33,21 +34,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench",
         description="Median server time and SQL queries of each main page against a bare baseline view, "
         "on a large synthetic dataset in a database of its own (BENCH_DATABASE_URL, default "
-        "bench/bench.sqlite3). Sizes also come from BENCH_VENDORS, BENCH_CONTRACTS, "
-        "BENCH_EVALUATIONS, BENCH_AUDIT_EVENTS; runs from BENCH_RUNS and BENCH_WARMUP.",
+        "bench/bench.sqlite3). Each size also comes from BENCH_<NAME> (e.g. BENCH_AUDIT_EVENTS); "
+        "runs from BENCH_RUNS and BENCH_WARMUP.",
     )
     parser.add_argument("--quick", action="store_true", help="a small dataset and few runs: a smoke run")
-    parser.add_argument("--vendors", type=int, default=_env_int("BENCH_VENDORS"))
-    parser.add_argument("--contracts", type=int, default=_env_int("BENCH_CONTRACTS"))
-    parser.add_argument("--evaluations", type=int, default=_env_int("BENCH_EVALUATIONS"))
-    parser.add_argument("--audit-events", type=int, default=_env_int("BENCH_AUDIT_EVENTS"))
+    for name in Sizes.names():
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=_env_int(f"BENCH_{name.upper()}"),
+            help=f"default {getattr(TARGET, name):,} ({getattr(QUICK, name):,} with --quick)",
+        )
     parser.add_argument("--runs", type=int, default=_env_int("BENCH_RUNS"), help="timed runs per page (20)")
     parser.add_argument("--warmup", type=int, default=_env_int("BENCH_WARMUP"), help="untimed runs first (3)")
     parser.add_argument("--only", help="measure only names containing this text (the baseline always)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it matches")
     parser.add_argument("--output", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args(argv)
-    for name in ("vendors", "contracts", "evaluations", "audit_events", "runs", "warmup"):
+    for name in [*Sizes.names(), "runs", "warmup"]:
         value = getattr(args, name)
         if value is not None and value < (1 if name == "runs" else 0):
             parser.error(
@@ -69,17 +73,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import dataset, pages, runner
 
-    base = dataset.QUICK if args.quick else dataset.TARGET
     sizes = replace(
-        base,
-        **{name: getattr(args, name) for name in dataset.Sizes.names() if getattr(args, name) is not None},
+        QUICK if args.quick else TARGET,
+        **{name: getattr(args, name) for name in Sizes.names() if getattr(args, name) is not None},
     )
     runs = args.runs or (5 if args.quick else 20)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
 
     print(f"Bench database: {database.describe(url)}")
     database.ensure_exists(url)
-    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+    except Exception as error:  # a schema left by migrations that no longer exist
+        print(f"The bench database cannot be migrated ({error}); starting from empty.")
+        database.recreate(url)
+        database.ensure_exists(url)
+        call_command("migrate", verbosity=0, interactive=False)
     reused = not args.rebuild and dataset.stored_fingerprint() == dataset.fingerprint(sizes)
     build_seconds = None
     if reused:

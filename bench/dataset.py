@@ -14,7 +14,7 @@ import hashlib
 import json
 import random
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,36 +27,30 @@ from django.utils import timezone
 from procurement import audit, policies
 from procurement.models import AuditEvent
 from vendors.models import (
+    COMPUTE_LAYER,
     CapacityBand,
     CapacityLine,
     Contract,
+    Criticality,
+    Dependency,
     ExitRightClause,
     ExitRightKind,
+    LatencySensitivity,
     Layer,
+    Rehearsal,
+    RehearsalScenario,
     Vendor,
+    Workload,
+    WorkloadTier,
 )
+
+from .sizes import Sizes
 
 SEED = 20261124
 BATCH = 2000
 MARKER_TABLE = "bench_dataset"
 # The user every page is measured as: procurement sees and may change the whole register.
 BENCH_USERNAME = "bench.procurement"
-
-
-@dataclass(frozen=True)
-class Sizes:
-    vendors: int = 1000
-    contracts: int = 3000
-    evaluations: int = 5000
-    audit_events: int = 100_000
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
-
-
-TARGET = Sizes()
-QUICK = Sizes(vendors=60, contracts=180, evaluations=300, audit_events=5000)
 
 
 # Remembering what the database holds ------------------------------------------------------
@@ -142,6 +136,8 @@ ACCELERATORS = [
 ]
 CONTRACT_TITLES = ["Reserved GPU capacity", "Burst compute", "Managed training cluster", "Inference serving",
                    "Colocation racks", "Storage and egress"]  # fmt: skip
+WORKLOAD_WORDS = ["Chat inference", "Embedding batch", "Fine-tuning", "Ranking model", "Vision training",
+                  "Speech serving", "Eval harness", "Reserve pool"]  # fmt: skip
 CURRENCIES = ["USD", "USD", "USD", "EUR", "EUR", "GBP", "JPY", "CHF"]
 CLAUSE_TEXT = (
     "The customer may {verb} on {days} days' written notice without penalty beyond fees already "
@@ -168,6 +164,8 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
         vendors = step("vendors", _vendors, rng, sizes.vendors, users, now)
         contracts = step("contracts", _contracts, rng, sizes.contracts, vendors, now)
         step("clauses", _clauses_and_capacity, rng, contracts)
+        workloads = step("workloads", _workloads, rng, sizes.workloads, users, now)
+        step("dependencies", _dependencies, rng, sizes.dependencies, workloads, vendors)
         step("audit events", _audit_events, rng, sizes.audit_events, users, vendors, contracts, now)
         _remember(fingerprint(sizes))
     return timings
@@ -321,6 +319,85 @@ def _clauses_and_capacity(rng: random.Random, contracts: list[Contract]) -> None
             )
     CapacityLine.objects.bulk_create(lines, batch_size=BATCH)
     ExitRightClause.objects.bulk_create(clauses, batch_size=BATCH)
+
+
+def _workloads(rng: random.Random, count: int, users: list[User], now) -> list[Workload]:
+    today = timezone.localdate(now)
+    tiers = [t for t, _ in WorkloadTier.choices]
+    workloads = Workload.objects.bulk_create(
+        [
+            Workload(
+                name=f"{rng.choice(WORKLOAD_WORDS)} {n + 1:04d}",
+                owner=rng.choice(users),
+                team=rng.choice(["Inference platform", "Research", "Search", "Ads ranking", "Safety evals"]),
+                tier=tiers[n % len(tiers)],
+                criticality=rng.choice([c for c, _ in Criticality.choices]),
+                rpo_minutes=rng.choice([0, 5, 15, 60, 240]),
+                rto_minutes=rng.choice([15, 60, 240, 1440]),
+                latency_sensitivity=rng.choice([c for c, _ in LatencySensitivity.choices]),
+            )
+            for n in range(count)
+        ],
+        batch_size=BATCH,
+    )
+    # Most workloads have been rehearsed, some never; some rehearsals are long overdue.
+    scenarios = [s for s, _ in RehearsalScenario.choices if s != RehearsalScenario.CUSTOM]
+    rehearsals = []
+    for workload in workloads:
+        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+            outcome = rng.choice(
+                [Rehearsal.Outcome.PASSED] * 3 + [Rehearsal.Outcome.PARTIAL, Rehearsal.Outcome.FAILED]
+            )
+            passed = outcome == Rehearsal.Outcome.PASSED
+            rehearsals.append(
+                Rehearsal(
+                    workload=workload,
+                    scenario=rng.choice(scenarios),
+                    performed_on=today - dt.timedelta(days=rng.randint(1, 400)),
+                    recovery_minutes=None
+                    if outcome == Rehearsal.Outcome.FAILED
+                    else (workload.rto_minutes if passed else workload.rto_minutes * 2),
+                    data_loss_minutes=workload.rpo_minutes if passed else workload.rpo_minutes + 30,
+                    rto_target_minutes=workload.rto_minutes,
+                    rpo_target_minutes=workload.rpo_minutes,
+                    outcome=outcome,
+                    follow_up_actions="" if passed else "Pre-stage container images in the second region.",
+                    recorded_by=rng.choice(users),
+                )
+            )
+    Rehearsal.objects.bulk_create(rehearsals, batch_size=BATCH)
+    return workloads
+
+
+def _dependencies(rng: random.Random, count: int, workloads: list[Workload], vendors: list[Vendor]) -> None:
+    """About `count` dependencies, concentrated on a few big vendors the way real portfolios are."""
+    if not workloads or not vendors:
+        return
+    layers = list(Layer.objects.all())
+    compute = next((layer for layer in layers if layer.code == COMPUTE_LAYER), None)
+    others = [layer for layer in layers if layer is not compute]
+    weights = [1 / (i + 1) for i in range(len(vendors))]
+    bands = [b for b, _ in CapacityBand.choices]
+    seen, rows = set(), []
+    per_workload = max(1, count // len(workloads))
+    for n in range(count * 2):
+        if len(rows) >= count:
+            break
+        workload = workloads[(n // per_workload) % len(workloads)]
+        vendor = rng.choices(vendors, weights=weights)[0]
+        if compute is not None and (not others or rng.random() < 0.5):
+            layer, band, amount = compute, rng.choice(bands), Decimal(rng.choice([8, 16, 64, 256, 1024]))
+        else:
+            layer, band, amount = rng.choice(others), "", Decimal(rng.choice([10, 25, 50, 100]))
+        region = rng.choice(REGIONS[:6])
+        key = (workload.pk, vendor.pk, layer.pk, band, region)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            Dependency(workload=workload, vendor=vendor, layer=layer, band=band, amount=amount, region=region)
+        )
+    Dependency.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _audit_events(

@@ -10,12 +10,13 @@ import pytest
 from django.contrib.auth.models import User
 
 from bench import dataset, pages, runner
+from bench.sizes import Sizes
 from procurement import audit, policies
 from procurement.models import AuditEvent
 from vendors.models import CapacityLine, Contract, ExitRightClause, Vendor
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = dataset.Sizes(vendors=8, contracts=20, evaluations=12, audit_events=150)
+TINY = Sizes(vendors=8, contracts=20, evaluations=12, audit_events=150, workloads=6, dependencies=40)
 
 
 def run_bench(tmp_path: Path, output: Path) -> subprocess.CompletedProcess:
@@ -101,7 +102,7 @@ def test_dataset_audit_events_form_a_valid_hash_chain(built):
 
 def test_dataset_is_reused_only_at_the_sizes_it_was_built_for(built):
     assert dataset.stored_fingerprint() == dataset.fingerprint(built)
-    assert dataset.stored_fingerprint() != dataset.fingerprint(dataset.Sizes(vendors=9))
+    assert dataset.stored_fingerprint() != dataset.fingerprint(Sizes(vendors=9))
     assert dataset.holds_data()
 
 
