@@ -42,14 +42,21 @@ class StyledFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             css = _css_class_for(field.widget)
             if css:
                 existing = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = f"{existing} {css}".strip()
-            if self.is_bound and name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid".strip()
+
+    def full_clean(self):
+        # Marked after validation, not in __init__: reading self.errors there would validate the
+        # form before a subclass's __init__ narrows its querysets and choices (and cache that result).
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 class StyledForm(StyledFormMixin, forms.Form):
