@@ -113,14 +113,18 @@ def main(argv: list[str] | None = None) -> int:
         for m in pages.MEASUREMENTS
         if not args.only or m.name == pages.BASELINE or args.only.lower() in m.name.lower()
     ]
-    print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as {dataset.BENCH_USERNAME}")
-    results = runner.measure(measurements, runs=runs, warmup=warmup)
+    print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as bench.<role> users")
+    subjects = pages.Subjects()
+    for kind, description in subjects.describe().items():
+        print(f"  {kind + ':':<10} {description}")
+    results = runner.measure(measurements, runs=runs, warmup=warmup, subjects=subjects)
     report = {
         **runner.environment(),
         "database_url": database.describe(url),
         "sizes": asdict(sizes),
         "rows": dataset.counts(),
         "dataset": {"reused": reused, "build_seconds": build_seconds},
+        "subjects": subjects.describe(),
         "runs": runs,
         "warmup": warmup,
         "baseline_ms": next(r["median_ms"] for r in results if r["name"] == pages.BASELINE),

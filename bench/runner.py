@@ -20,11 +20,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from .pages import Operation, Page, Subjects
-
-
-class BenchError(Exception):
-    """A measured page did not answer as expected: its time would mean nothing."""
+from .pages import BenchError, Operation, Page, Subjects
 
 
 def _body_size(response) -> int:
@@ -64,18 +60,29 @@ def _time(call: Callable[[], Any], runs: int, warmup: int) -> tuple[list[float],
 
 
 def measure(
-    measurements: Iterable[Page | Operation], *, runs: int, warmup: int, log=print
+    measurements: Iterable[Page | Operation],
+    *,
+    runs: int,
+    warmup: int,
+    subjects: Subjects | None = None,
+    log=print,
 ) -> list[dict[str, Any]]:
-    subjects = Subjects()
-    client = Client()
-    client.force_login(subjects.user)
+    subjects = subjects or Subjects()
+    clients: dict[str, Client] = {}
+
+    def client_for(role: str) -> Client:
+        if role not in clients:
+            clients[role] = Client()
+            clients[role].force_login(subjects.user(role))
+        return clients[role]
+
     results = []
     with override_settings(ROOT_URLCONF="bench.urls"):
         for item in measurements:
             if isinstance(item, Page):
                 if item.setup:
                     item.setup(subjects)
-                call = _page_call(client, item, subjects)
+                call = _page_call(client_for(item.role), item, subjects)
                 kind, target, n = "page", f"{item.method.upper()} {item.url(subjects)}", runs
             else:
                 call = lambda item=item: item.run(subjects)  # noqa: E731
@@ -88,6 +95,7 @@ def measure(
                 "kind": kind,
                 "target": target,
                 "htmx": getattr(item, "htmx", False),
+                "role": getattr(item, "role", None),
                 "runs": n,
                 "median_ms": round(statistics.median(times), 3),
                 "min_ms": round(min(times), 3),
@@ -99,7 +107,7 @@ def measure(
                 "note": item.note,
             }
             results.append(result)
-            log(f"  {item.name:<36} {result['median_ms']:>9.2f} ms  {result['queries']:>4} queries")
+            log(f"  {item.name:<46} {result['median_ms']:>9.2f} ms  {result['queries']:>4} queries")
     by_name = {r["name"]: r for r in results}
     for result in results:
         reference = by_name.get(result["compare_to"] or "")
@@ -137,14 +145,14 @@ def environment() -> dict[str, Any]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    header = f"{'page / operation':<38} {'median ms':>10} {'min ms':>9} {'queries':>8} {'kB':>8} {'ratio':>7}  against"
+    header = f"{'page / operation':<46} {'median ms':>10} {'min ms':>9} {'queries':>8} {'kB':>8} {'ratio':>7}  against"
     rows = [header, "-" * (len(header) + 10)]
     for r in results:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
         size = f"{r['bytes'] / 1024:.1f}" if r["bytes"] is not None else "-"
         against = r["compare_to"] or ""
         rows.append(
-            f"{r['name']:<38} {r['median_ms']:>10.2f} {r['min_ms']:>9.2f} {r['queries']:>8} {size:>8} {ratio:>7}  {against}"
+            f"{r['name']:<46} {r['median_ms']:>10.2f} {r['min_ms']:>9.2f} {r['queries']:>8} {size:>8} {ratio:>7}  {against}"
         )
     return "\n".join(rows)
 

@@ -89,6 +89,9 @@ def test_dataset_has_the_requested_sizes_and_the_rows_pages_show(built):
 
 
 def test_dataset_audit_events_form_a_valid_hash_chain(built):
+    result = audit.verify_chain()
+    assert result.ok, result.problem
+    assert result.event_count == built.audit_events
     prev_hash = AuditEvent.GENESIS_HASH
     for sequence, event in enumerate(AuditEvent.objects.order_by("sequence"), start=1):
         assert event.sequence == sequence
