@@ -103,3 +103,40 @@ class AuditVerification(models.Model):
     def __str__(self) -> str:
         outcome = "intact" if self.ok else f"broken at #{self.first_bad_sequence}"
         return f"{self.verified_at:%Y-%m-%d %H:%M} {outcome} ({self.event_count} events)"
+
+
+class ApiToken(models.Model):
+    """A personal API token, sent as `Authorization: Bearer <token>`.
+
+    Only the SHA-256 digest of the token is stored (the token is 256 random bits, so a plain
+    hash is enough: nothing to brute-force); the token itself is shown once, when created.
+    Written only by `procurement.api_tokens`; revoked tokens are kept for the record.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “ERP vendor sync”.")
+    # The first characters of the token, so its owner can tell tokens apart in lists and logs.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope(self) -> str:
+        return "read" if self.read_only else "read-write"
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
