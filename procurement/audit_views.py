@@ -105,10 +105,8 @@ class AuditEventFilter(django_filters.FilterSet):
         label="Actor",
         help_text="Name or username; the name is kept even after the account is deleted.",
     )
-    action = django_filters.ChoiceFilter(choices=_action_choices, label="Action", empty_label="Any action")
-    object_type = django_filters.ChoiceFilter(
-        choices=_object_type_choices, label="Object type", empty_label="Any type"
-    )
+    action = django_filters.ChoiceFilter(choices=[], label="Action", empty_label="Any action")
+    object_type = django_filters.ChoiceFilter(choices=[], label="Object type", empty_label="Any type")
     object_id = django_filters.CharFilter(label="Object id")
     date_from = django_filters.DateFilter(
         method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
@@ -121,6 +119,12 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
         form = StyledForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once per request (a callable would be queried again for validation and rendering).
+        self.filters["action"].extra["choices"] = _action_choices()
+        self.filters["object_type"].extra["choices"] = _object_type_choices()
 
     # Whole days in the site's time zone, as ranges on the indexed timestamp (no __date cast).
     def filter_date_from(self, queryset, name, value):
