@@ -116,17 +116,20 @@ def measure(
     return results
 
 
-def environment() -> dict[str, Any]:
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, no user input
+        return subprocess.run(  # noqa: S603 - only the fixed arguments below
+            ["git", *args],  # noqa: S607 - git from PATH
             capture_output=True,
             text=True,
             check=False,
             cwd=Path(__file__).resolve().parent,
         ).stdout.strip()
     except OSError:
-        commit = ""
+        return ""
+
+
+def environment() -> dict[str, Any]:
     if connection.vendor == "postgresql":
         version = connection.pg_version
         database = f"PostgreSQL {version // 10000}.{version % 10000}"
@@ -136,7 +139,9 @@ def environment() -> dict[str, Any]:
         database = f"SQLite {sqlite3.sqlite_version}"
     return {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "git_commit": commit,
+        "git_commit": _git("rev-parse", "--short", "HEAD"),
+        # Uncommitted changes were measured too: the commit alone does not say what ran.
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
         "database": database,
         "python": sys.version.split()[0],
         "django": django.get_version(),
