@@ -146,7 +146,7 @@ def _choice(value: str, choices) -> str:
 def _form_errors(form) -> list[str]:
     errors = []
     for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
+        label = form[name].label if name in form.fields else ""
         errors.extend(f"{label}: {m}" if label else m for m in messages)
     return errors
 
