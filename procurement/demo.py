@@ -52,7 +52,10 @@ def seed() -> None:
     # Apps add their seeders below, in dependency order.
     from vendors import demo as vendors_demo
 
-    vendors_demo.seed()
+    demo_vendors = vendors_demo.seed()
+    from vendors import workload_demo
+
+    workload_demo.seed(demo_vendors)
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -86,3 +86,19 @@ def can_view_object_history(user, object_type: str) -> bool:
     if can_view_audit_log(user):
         return True
     return can_read(user) and object_type not in PRIVATE_HISTORY_TYPES
+
+
+# Workloads, dependencies and failover rehearsals -------------------------------------------
+# Everyone with a role reads them (can_read); auditors only read.
+
+
+def can_edit_workloads(user) -> bool:
+    return is_admin(user) or has_role(user, PLATFORM) or has_role(user, PROCUREMENT)
+
+
+def can_edit_dependencies(user) -> bool:
+    return can_edit_workloads(user)
+
+
+def can_record_rehearsals(user) -> bool:
+    return can_edit_workloads(user)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("audit/", include("procurement.audit_urls")),
     path("vendors/", include("vendors.urls")),
+    path("", include("vendors.workload_urls")),  # /workloads/ and /concentration/
     path("evaluations/", include("scorecards.urls")),
     path("admin/", admin.site.urls),
 ]

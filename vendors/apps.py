@@ -6,4 +6,7 @@ class VendorsConfig(AppConfig):
     verbose_name = "Vendor register"
 
     def ready(self):
-        from . import dashboard  # noqa: F401 - registers the dashboard panels
+        from . import (
+            dashboard,  # noqa: F401 - registers the dashboard panels
+            workload_dashboard,  # noqa: F401 - rehearsal panel of the workloads
+        )

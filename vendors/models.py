@@ -374,6 +374,11 @@ class RehearsalScenario(models.TextChoices):
     CUSTOM = "custom", "Custom scenario"
 
 
+def within_target(achieved: int | None, target: int) -> bool:
+    """A recovery time or data loss met its target; nothing achieved (not recovered) never does."""
+    return achieved is not None and achieved <= target
+
+
 class Rehearsal(models.Model):
     """One failover rehearsal of a workload: evidence that redundancy works, not theory."""
 
@@ -413,7 +418,12 @@ class Rehearsal(models.Model):
     follow_up_actions = models.TextField("follow-up actions", blank=True)
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -433,11 +443,11 @@ class Rehearsal(models.Model):
 
     @property
     def met_rto(self) -> bool:
-        return self.recovery_minutes is not None and self.recovery_minutes <= self.rto_target_minutes
+        return within_target(self.recovery_minutes, self.rto_target_minutes)
 
     @property
     def met_rpo(self) -> bool:
-        return self.data_loss_minutes is not None and self.data_loss_minutes <= self.rpo_target_minutes
+        return within_target(self.data_loss_minutes, self.rpo_target_minutes)
 
     def clean(self):
         errors = {}

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('participants', models.ManyToManyField(blank=True, related_name='rehearsals', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recorded_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('vendor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rehearsals', to='vendors.vendor', verbose_name='vendor failed over from')),
                 ('workload', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rehearsals', to='vendors.workload')),
             ],

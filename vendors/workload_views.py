@@ -1,0 +1,345 @@
+"""Screens for workloads, their dependencies (edited inline with htmx), failover rehearsals,
+the concentration view and the loss scenario.
+
+Thin: check the policy, bind the form, call one service, redirect. htmx requests get the
+partial they swap; the same URLs work as full pages without JavaScript.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from procurement import policies
+
+from . import concentration, workloads
+from . import workload_selectors as selectors
+from .models import Dependency, Rehearsal
+from .selectors import vendor_for_user
+from .workload_forms import (
+    ConcentrationForm,
+    DependencyForm,
+    LossScenarioForm,
+    RehearsalForm,
+    WorkloadFilter,
+    WorkloadForm,
+)
+
+PAGE_SIZE = 25
+FINDINGS_PAGE_SIZE = 50
+LOSS_PAGE_SIZE = 20
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _save(form, call):
+    """Run a service for a valid form; its refusals become form errors instead of a 500."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    return None
+
+
+def _page(request, items, size=PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+# Workloads --------------------------------------------------------------------------------
+
+
+@require_GET
+def workload_list(request):
+    _require(policies.can_read(request.user))
+    filterset = WorkloadFilter(request.GET, queryset=selectors.workload_list(request.user))
+    page_obj = _page(request, filterset.qs)
+    for workload in page_obj:
+        workload.due = selectors.due_status(workload.last_rehearsed_on)
+        workload.next_due = workloads.next_rehearsal_due(workload.last_rehearsed_on)
+    context = {
+        "filter": filterset,
+        "page_obj": page_obj,
+        "due_labels": selectors.DUE_LABELS,
+        "can_edit": policies.can_edit_workloads(request.user),
+    }
+    template = "vendors/workload_list.html"
+    return render(request, template + "#workload-results" if _is_htmx(request) else template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def workload_create(request):
+    _require(policies.can_edit_workloads(request.user))
+    form = WorkloadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workload = _save(form, lambda: workloads.workload_create(actor=request.user, **form.cleaned_data))
+        if workload:
+            messages.success(request, f"Workload “{workload}” registered. Add what it depends on.")
+            return redirect("workloads:workload-detail", pk=workload.pk)
+    return render(request, "vendors/workload_form.html", {"form": form})
+
+
+def _detail_context(request, workload, dependency_form=None) -> dict:
+    deps = selectors.dependencies_of(workload)
+    can_edit = policies.can_edit_dependencies(request.user)
+    return {
+        "workload": workload,
+        "dependencies": deps,
+        "matrix": concentration.matrix(Dependency.objects.filter(workload=workload)),
+        "findings": concentration.findings(type(workload).objects.filter(pk=workload.pk)),
+        "can_edit": can_edit,
+        "dependency_form": dependency_form or (DependencyForm() if can_edit else None),
+        "known_regions": selectors.known_regions() if can_edit else [],
+    }
+
+
+@require_GET
+def workload_detail(request, pk: int):
+    workload = selectors.workload_detail(request.user, pk)
+    context = _detail_context(request, workload)
+    context.update(
+        {
+            "rehearsals": selectors.rehearsals_of(workload),
+            "due": selectors.due_status(workload.last_rehearsed_on),
+            "due_labels": selectors.DUE_LABELS,
+            "next_due": workloads.next_rehearsal_due(workload.last_rehearsed_on),
+            "interval_days": workloads.rehearsal_interval().days,
+            "can_edit_workload": policies.can_edit_workloads(request.user),
+            "can_record": policies.can_record_rehearsals(request.user),
+        }
+    )
+    return render(request, "vendors/workload_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def workload_edit(request, pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    _require(policies.can_edit_workloads(request.user))
+    form = WorkloadForm(request.POST or None, instance=workload)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        original = selectors.workload_for_user(request.user, pk)
+        if _save(form, lambda: workloads.workload_update(actor=request.user, workload=original, **changes)):
+            messages.success(request, "Workload saved.")
+            return redirect("workloads:workload-detail", pk=pk)
+    return render(request, "vendors/workload_form.html", {"form": form, "workload": workload})
+
+
+# Dependencies: edited inline --------------------------------------------------------------
+
+
+def _dependency_panel(request, workload, dependency_form=None):
+    return render(
+        request,
+        "vendors/workload_detail.html#dependency-panel",
+        _detail_context(request, workload, dependency_form),
+    )
+
+
+def _to_dependencies(workload):
+    return redirect(reverse("workloads:workload-detail", args=[workload.pk]) + "#dependencies")
+
+
+@require_POST
+def dependency_add(request, pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    _require(policies.can_edit_dependencies(request.user))
+    form = DependencyForm(request.POST, instance=Dependency(workload=workload))
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if _save(form, lambda: workloads.dependency_add(actor=request.user, workload=workload, **fields)):
+            if _is_htmx(request):
+                return _dependency_panel(request, workload)
+            messages.success(request, "Dependency added.")
+            return _to_dependencies(workload)
+    if _is_htmx(request):
+        return _dependency_panel(request, workload, form)
+    return render(request, "vendors/workload_dependency_form.html", {"form": form, "workload": workload})
+
+
+@require_GET
+def dependency_row(request, pk: int, dependency_pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    dependency = selectors.dependency_for_user(request.user, workload, dependency_pk)
+    if not _is_htmx(request):
+        return _to_dependencies(workload)
+    context = {
+        "dep": dependency,
+        "workload": workload,
+        "can_edit": policies.can_edit_dependencies(request.user),
+    }
+    return render(request, "vendors/workload_detail.html#dependency-row", context)
+
+
+@require_http_methods(["GET", "POST"])
+def dependency_edit(request, pk: int, dependency_pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    dependency = selectors.dependency_for_user(request.user, workload, dependency_pk)
+    _require(policies.can_edit_dependencies(request.user))
+    form = DependencyForm(request.POST or None, instance=dependency, prefix=f"dep{dependency.pk}")
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        original = selectors.dependency_for_user(request.user, workload, dependency_pk)
+        if _save(
+            form, lambda: workloads.dependency_update(actor=request.user, dependency=original, **changes)
+        ):
+            if _is_htmx(request):
+                return _dependency_panel(request, workload)
+            messages.success(request, "Dependency saved.")
+            return _to_dependencies(workload)
+    if _is_htmx(request):
+        context = {
+            "dep": dependency,
+            "form": form,
+            "workload": workload,
+            "known_regions": selectors.known_regions(),
+        }
+        response = render(request, "vendors/workload_detail.html#dependency-edit-row", context)
+        if request.method == "POST":
+            # The form targets the whole panel on success; errors replace only this row.
+            response = reswap(retarget(response, f"#dependency-{dependency.pk}"), "outerHTML")
+        return response
+    return render(
+        request,
+        "vendors/workload_dependency_form.html",
+        {
+            "form": form,
+            "workload": workload,
+            "dependency": dependency,
+            "known_regions": selectors.known_regions(),
+        },
+    )
+
+
+@require_POST
+def dependency_remove(request, pk: int, dependency_pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    dependency = selectors.dependency_for_user(request.user, workload, dependency_pk)
+    _require(policies.can_edit_dependencies(request.user))
+    workloads.dependency_remove(actor=request.user, dependency=dependency)
+    if _is_htmx(request):
+        return _dependency_panel(request, workload)
+    messages.success(request, "Dependency removed.")
+    return _to_dependencies(workload)
+
+
+# Rehearsals -------------------------------------------------------------------------------
+
+
+def _rehearsal_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+@require_http_methods(["GET", "POST"])
+def rehearsal_create(request, pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    _require(policies.can_record_rehearsals(request.user))
+    draft = Rehearsal(
+        workload=workload, rto_target_minutes=workload.rto_minutes, rpo_target_minutes=workload.rpo_minutes
+    )
+    form = RehearsalForm(request.POST or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        fields = _rehearsal_fields(form)
+        rehearsal = _save(
+            form, lambda: workloads.rehearsal_record(actor=request.user, workload=workload, **fields)
+        )
+        if rehearsal:
+            messages.success(request, "Rehearsal recorded.")
+            return redirect("workloads:rehearsal-detail", pk=workload.pk, rehearsal_pk=rehearsal.pk)
+    return render(request, "vendors/workload_rehearsal_form.html", {"form": form, "workload": workload})
+
+
+@require_GET
+def rehearsal_detail(request, pk: int, rehearsal_pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    rehearsal = selectors.rehearsal_for_user(request.user, workload, rehearsal_pk)
+    context = {
+        "workload": workload,
+        "rehearsal": rehearsal,
+        "can_record": policies.can_record_rehearsals(request.user),
+    }
+    return render(request, "vendors/workload_rehearsal_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def rehearsal_edit(request, pk: int, rehearsal_pk: int):
+    workload = selectors.workload_for_user(request.user, pk)
+    rehearsal = selectors.rehearsal_for_user(request.user, workload, rehearsal_pk)
+    _require(policies.can_record_rehearsals(request.user))
+    form = RehearsalForm(request.POST or None, instance=rehearsal)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        original = selectors.rehearsal_for_user(request.user, workload, rehearsal_pk)
+        if _save(form, lambda: workloads.rehearsal_update(actor=request.user, rehearsal=original, **changes)):
+            messages.success(request, "Rehearsal corrected.")
+            return redirect("workloads:rehearsal-detail", pk=workload.pk, rehearsal_pk=rehearsal.pk)
+    return render(
+        request,
+        "vendors/workload_rehearsal_form.html",
+        {"form": form, "workload": workload, "rehearsal": rehearsal},
+    )
+
+
+# Concentration and loss scenario ----------------------------------------------------------
+
+
+@require_GET
+def concentration_view(request):
+    _require(policies.can_read(request.user))
+    form = ConcentrationForm(request.GET or None)
+    workload = form.cleaned_data.get("workload") if form.is_valid() else None
+    scope = Dependency.objects.filter(workload=workload) if workload else None
+    found = concentration.findings(type(workload).objects.filter(pk=workload.pk) if workload else None)
+    kind = request.GET.get("kind", "")
+    shown = [f for f in found if f.kind == kind] if kind in concentration.FindingKind.LABELS else found
+    context = {
+        "form": form,
+        "workload": workload,
+        "matrix": concentration.matrix(scope),
+        "finding_counts": concentration.finding_counts(found),
+        "findings_total": len(found),
+        "kind": kind,
+        "page_obj": _page(request, shown, FINDINGS_PAGE_SIZE),
+    }
+    template = "vendors/concentration.html"
+    return render(request, template + "#findings" if _is_htmx(request) else template, context)
+
+
+@require_GET
+def loss_scenario(request):
+    _require(policies.can_read(request.user))
+    form = LossScenarioForm(request.GET or None)
+    scenario = page_obj = None
+    if form.is_valid():
+        scenario = concentration.loss_scenario(
+            vendor=form.cleaned_data["vendor"], region=form.cleaned_data["region"]
+        )
+        page_obj = _page(request, scenario.workloads, LOSS_PAGE_SIZE)
+    context = {
+        "form": form,
+        "scenario": scenario,
+        "page_obj": page_obj,
+        "known_regions": selectors.known_regions(),
+    }
+    template = "vendors/loss_scenario.html"
+    return render(request, template + "#loss-results" if _is_htmx(request) else template, context)
+
+
+@require_GET
+def vendor_exposure(request, vendor_pk: int):
+    vendor = vendor_for_user(request.user, vendor_pk)
+    context = {"vendor": vendor, "evidence": concentration.vendor_evidence(vendor)}
+    return render(request, "vendors/concentration_vendor.html", context)
