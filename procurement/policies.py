@@ -102,3 +102,25 @@ def can_edit_dependencies(user) -> bool:
 
 def can_record_rehearsals(user) -> bool:
     return can_edit_workloads(user)
+
+
+# Scorecards and evaluations --------------------------------------------------------------
+
+
+def can_view_evaluations(user) -> bool:
+    return can_read(user)
+
+
+def can_create_evaluations(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_edit_evaluation(user, evaluation) -> bool:
+    """Drafts only, by their author (or an admin standing in), who must still hold procurement."""
+    if not evaluation.is_draft or not can_create_evaluations(user):
+        return False
+    return is_admin(user) or evaluation.author_id == user.pk
+
+
+def can_manage_templates(user) -> bool:
+    return is_admin(user)

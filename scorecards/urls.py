@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "scorecards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.evaluation_list, name="evaluation-list"),
+    path("new/", views.evaluation_create, name="evaluation-create"),
+    path("compare/", views.evaluation_compare, name="evaluation-compare"),
+    path("<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
+    path("<int:pk>/edit/", views.evaluation_edit, name="evaluation-edit"),
+    path("<int:pk>/scores/", views.evaluation_scores, name="evaluation-scores"),
+    path("<int:pk>/scores/preview/", views.evaluation_scores_preview, name="evaluation-scores-preview"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
+    path("vendors/<int:vendor_pk>/", views.vendor_history, name="vendor-history"),
+    path("templates/", views.template_list, name="template-list"),
+    path("templates/new/", views.template_create, name="template-create"),
+    path("templates/<int:pk>/", views.template_detail, name="template-detail"),
+    path("templates/<int:pk>/edit/", views.template_edit, name="template-edit"),
+]

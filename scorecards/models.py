@@ -1,0 +1,250 @@
+"""Scorecard templates (versioned), evaluations, per-dimension scores and their evidence.
+
+Rows change only through `scorecards.services`; models hold structure and constraints. A template
+version that any evaluation uses is frozen: editing it creates the next version, so an old
+evaluation keeps the questions and weights it was scored with.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from vendors.models import Contract, Vendor, WorkloadTier, iso_currency
+
+from . import scoring
+
+
+class DimensionKind(models.TextChoices):
+    CAPACITY = "capacity", "Capacity availability"
+    PORTABILITY = "portability", "Portability"
+    RESILIENCE = "resilience", "Resilience"
+    COMPLIANCE = "compliance", "Compliance"
+    COMMERCIAL = "commercial", "Commercial flexibility"
+
+
+class ScorecardTemplate(models.Model):
+    """One version of a scorecard template; versions of the same template share a `key`."""
+
+    key = models.SlugField(max_length=64, help_text="Stable identifier shared by every version.")
+    version = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Retired templates stay readable for old evaluations but are not offered for new ones.
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "version"],
+                name="scorecard_template_version_unique",
+                violation_error_message="This version of the template already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Dimension(models.Model):
+    template = models.ForeignKey(ScorecardTemplate, on_delete=models.CASCADE, related_name="dimensions")
+    kind = models.CharField(max_length=32, choices=DimensionKind.choices)
+    name = models.CharField(max_length=120)
+    guiding_questions = models.TextField(help_text="One question per line.")
+    weight = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(100)], help_text="Share of the total, in percent."
+    )
+    gate_minimum = models.PositiveSmallIntegerField(
+        "hard-gate minimum",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(scoring.MIN_SCORE), MaxValueValidator(scoring.MAX_SCORE)],
+        help_text="A score below this blocks approval whatever the total. Leave empty for no gate.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "kind"],
+                name="one_dimension_of_a_kind_per_template",
+                violation_error_message="Each dimension appears once per template.",
+            ),
+            models.CheckConstraint(condition=models.Q(weight__lte=100), name="dimension_weight_at_most_100"),
+            models.CheckConstraint(
+                condition=models.Q(gate_minimum__isnull=True)
+                | models.Q(gate_minimum__gte=scoring.MIN_SCORE, gate_minimum__lte=scoring.MAX_SCORE),
+                name="dimension_gate_on_the_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def question_list(self) -> list[str]:
+        return [line.strip() for line in self.guiding_questions.splitlines() if line.strip()]
+
+
+class DataSensitivity(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+    CONFIDENTIAL = "confidential", "Confidential"
+    REGULATED = "regulated", "Regulated (personal, health, financial or export-controlled)"
+
+
+class Evaluation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting sign-off"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUPERSEDED = "superseded", "Superseded"
+
+    # States in which the content is frozen (sign-off under way or decision taken).
+    FROZEN_STATES = frozenset({Status.SUBMITTED, Status.APPROVED, Status.REJECTED, Status.SUPERSEDED})
+    DECIDED_STATES = frozenset({Status.APPROVED, Status.REJECTED})
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="evaluations")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    template = models.ForeignKey(
+        ScorecardTemplate,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name="scorecard template",
+    )
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(help_text="The need this decision serves, in a few sentences.")
+    tier = models.CharField("workload tier", max_length=32, choices=WorkloadTier.choices)
+    data_sensitivity = models.CharField(max_length=16, choices=DataSensitivity.choices)
+    commitment_amount = models.DecimalField(
+        "commitment under decision", max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    commitment_currency = models.CharField("currency", max_length=3, validators=[iso_currency], default="USD")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The decided evaluation this one revises; when this one is decided, that one is superseded.
+    revises = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
+    )
+    # Kept by the scoring service from the scores, so lists, trends and sorting need no joins.
+    weighted_total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    gates_passed = models.BooleanField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reevaluation_due = models.DateField("re-evaluation due", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["vendor", "-created_at"], name="evaluation_vendor_idx"),
+            models.Index(fields=["status", "reevaluation_due"], name="evaluation_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weighted_total__isnull=True)
+                | models.Q(weighted_total__gte=0, weighted_total__lte=100),
+                name="evaluation_total_within_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.vendor})"
+
+    def clean(self):
+        if self.contract_id and self.vendor_id and self.contract.vendor_id != self.vendor_id:
+            raise ValidationError({"contract": "This contract belongs to another vendor."})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in self.FROZEN_STATES
+
+
+class Score(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=scoring.SCORE_CHOICES,
+        validators=[MinValueValidator(scoring.MIN_SCORE), MaxValueValidator(scoring.MAX_SCORE)],
+    )
+    rationale = models.TextField(blank=True, validators=[scoring.validate_rationale])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dimension__position", "dimension_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "dimension"], name="one_score_per_dimension"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True)
+                | models.Q(score__gte=scoring.MIN_SCORE, score__lte=scoring.MAX_SCORE),
+                name="score_on_the_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.score or '—'}"
+
+    def clean(self):
+        if self.score is not None and not self.rationale.strip():
+            raise ValidationError({"rationale": "Explain the score in a sentence or two."})
+
+
+def evidence_file_path(instance, filename: str) -> str:
+    # Never the uploader's file name on disk: it is kept in original_name for display only.
+    extension = "pdf" if instance.content_type == "application/pdf" else "png"
+    return f"evidence/{instance.score.evaluation_id}/{instance.sha256}.{extension}"
+
+
+class Evidence(models.Model):
+    """A link or an uploaded file (PDF or PNG) that supports one score's rationale."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=500, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to=evidence_file_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            # Exactly one of a link or a file.
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(file="")) | (~models.Q(url="") & models.Q(file="")),
+                name="evidence_is_a_link_or_a_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.original_name or self.url
