@@ -95,15 +95,16 @@ def _object_type_choices():
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 class AuditEventFilter(django_filters.FilterSet):
+    # The name snapshot, not the user row: it still matches after the account is deleted.
     actor = django_filters.CharFilter(
         field_name="actor_name",
         lookup_expr="icontains",
         label="Actor",
-        help_text="Name or username; the name is kept even after the account is deleted.",
+        widget=forms.TextInput(attrs={"placeholder": "Name or username"}),
     )
     action = django_filters.ChoiceFilter(choices=[], label="Action", empty_label="Any action")
     object_type = django_filters.ChoiceFilter(choices=[], label="Object type", empty_label="Any type")
@@ -126,7 +127,7 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["action"].extra["choices"] = _action_choices()
         self.filters["object_type"].extra["choices"] = _object_type_choices()
 
-    # Whole days in the site's time zone, as ranges on the indexed timestamp (no __date cast).
+    # Whole UTC days (the page shows UTC), as ranges on the indexed timestamp (no __date cast).
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=_start_of_day(value))
 
