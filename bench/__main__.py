@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as bench.<role> users")
     subjects = pages.Subjects()
     for kind, description in subjects.describe().items():
-        print(f"  {kind + ':':<10} {description}")
+        print(f"  {kind + ':':<12} {description}")
     results = runner.measure(measurements, runs=runs, warmup=warmup, subjects=subjects)
     report = {
         **runner.environment(),

@@ -17,6 +17,7 @@ import time
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -26,6 +27,8 @@ from django.utils import timezone
 
 from procurement import audit, policies
 from procurement.models import AuditEvent
+from scorecards import scoring
+from scorecards.models import DataSensitivity, Evaluation, Evidence, Score, ScorecardTemplate
 from vendors.models import (
     COMPUTE_LAYER,
     CapacityBand,
@@ -164,9 +167,14 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
         vendors = step("vendors", _vendors, rng, sizes.vendors, users, now)
         contracts = step("contracts", _contracts, rng, sizes.contracts, vendors, now)
         step("clauses", _clauses_and_capacity, rng, contracts)
+        evaluations = step(
+            "evaluations", _evaluations, rng, sizes.evaluations, users, vendors, contracts, now
+        )
         workloads = step("workloads", _workloads, rng, sizes.workloads, users, now)
         step("dependencies", _dependencies, rng, sizes.dependencies, workloads, vendors)
-        step("audit events", _audit_events, rng, sizes.audit_events, users, vendors, contracts, now)
+        audited = [("vendor", v) for v in vendors] + [("contract", c) for c in contracts]
+        audited += [("evaluation", e) for e in evaluations]
+        step("audit events", _audit_events, rng, sizes.audit_events, users, audited, now)
         _remember(fingerprint(sizes))
     return timings
 
@@ -321,6 +329,114 @@ def _clauses_and_capacity(rng: random.Random, contracts: list[Contract]) -> None
     ExitRightClause.objects.bulk_create(clauses, batch_size=BATCH)
 
 
+RATIONALES = {
+    "capacity": "Reserved {n} accelerators in two regions with a committed lead time of {d} days for bursts.",
+    "portability": "Workloads run from our standard containers; checkpoints export in open formats within {d} days.",
+    "resilience": "Failover between regions was rehearsed {n} times this year; recovery met the {d}-minute target.",
+    "compliance": "Data stays in the named regions under the agreed jurisdiction; audit reports are {d} days old.",
+    "commercial": "The commitment can ramp down by {n} percent on {d} days' notice and move to newer accelerators.",
+}
+# Drafts are written, then submitted; decided evaluations freeze with their totals.
+EVALUATION_STATUSES = (
+    [Evaluation.Status.DRAFT] * 3
+    + [Evaluation.Status.SUBMITTED] * 2
+    + [Evaluation.Status.APPROVED] * 4
+    + [Evaluation.Status.REJECTED, Evaluation.Status.WITHDRAWN]
+)
+
+
+def _evaluations(
+    rng: random.Random, count: int, users: list[User], vendors, contracts, now
+) -> list[Evaluation]:
+    """Evaluations of the standard template with every dimension scored and argued, skewed to a
+    few much-evaluated vendors (history and trends), some drafts of the bench user (the score form)."""
+    template = ScorecardTemplate.objects.filter(is_active=True).order_by("key", "-version").first()
+    if template is None or not vendors or not count:
+        return []
+    dimensions = list(template.dimensions.all())
+    contracts_of: dict[int, list[Contract]] = {}
+    for contract in contracts:
+        contracts_of.setdefault(contract.vendor_id, []).append(contract)
+    bench_user = next(u for u in users if u.username == BENCH_USERNAME)
+    authors = [u for u in users if u.username.startswith("bench.author")] or [bench_user]
+    weights = [1 / (i + 1) for i in range(len(vendors))]
+    tiers = [t for t, _ in WorkloadTier.choices]
+    evaluations, planned_scores, created = [], [], []
+    for n in range(count):
+        vendor = rng.choices(vendors, weights=weights)[0]
+        status = EVALUATION_STATUSES[n % len(EVALUATION_STATUSES)]
+        # The first drafts belong to the bench user: the score form only opens for its author.
+        author = bench_user if status == Evaluation.Status.DRAFT and n < 100 else rng.choice(authors)
+        created_at = now - dt.timedelta(days=rng.randint(1, 3 * 365), minutes=rng.randint(0, 1440))
+        values = [rng.choice([2, 3, 3, 4, 4, 5]) for _ in dimensions]
+        result = scoring.evaluate(
+            scoring.DimensionInput(d.kind, d.name, d.weight, d.gate_minimum, v)
+            for d, v in zip(dimensions, values, strict=True)
+        )
+        decided = status in Evaluation.DECIDED_STATES
+        decided_at = created_at + dt.timedelta(days=rng.randint(5, 40)) if decided else None
+        submitted = status != Evaluation.Status.DRAFT
+        evaluations.append(
+            Evaluation(
+                vendor=vendor,
+                contract=rng.choice(contracts_of[vendor.pk])
+                if vendor.pk in contracts_of and rng.random() < 0.7
+                else None,
+                template=template,
+                title=f"{rng.choice(CONTRACT_TITLES)} for {rng.choice(WORKLOAD_WORDS).lower()} ({n + 1})",
+                purpose="Secure capacity for the next model generation without locking the team into one provider.",
+                tier=tiers[n % len(tiers)],
+                data_sensitivity=rng.choice([c for c, _ in DataSensitivity.choices]),
+                commitment_amount=Decimal(rng.randint(100, 50_000)) * 1000,
+                commitment_currency=rng.choice(CURRENCIES),
+                author=author,
+                status=status,
+                weighted_total=result.total,
+                gates_passed=result.gates_passed,
+                submitted_at=created_at + dt.timedelta(days=2) if submitted else None,
+                content_hash=f"{rng.getrandbits(256):064x}" if submitted else "",
+                decided_at=decided_at,
+                reevaluation_due=scoring.add_months(timezone.localdate(decided_at), 12)
+                if decided_at
+                else None,
+            )
+        )
+        planned_scores.append(values)
+        created.append(created_at)
+    evaluations = Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+    # created_at is set on insert; history and trends need it spread over the past years.
+    for evaluation, created_at in zip(evaluations, created, strict=True):
+        evaluation.created_at = created_at
+    Evaluation.objects.bulk_update(evaluations, ["created_at"], batch_size=500)
+    scores = [
+        Score(
+            evaluation=evaluation,
+            dimension=dimension,
+            score=value,
+            rationale=RATIONALES.get(dimension.kind, RATIONALES["capacity"]).format(
+                n=rng.randint(2, 512), d=rng.randint(7, 90)
+            ),
+        )
+        for evaluation, values in zip(evaluations, planned_scores, strict=True)
+        for dimension, value in zip(dimensions, values, strict=True)
+    ]
+    scores = Score.objects.bulk_create(scores, batch_size=BATCH)
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                score=score,
+                url=f"https://evidence.example.test/{score.evaluation_id}/{score.dimension_id}",
+                title="Reference call notes",
+                added_by=rng.choice(authors),
+            )
+            for score in scores
+            if rng.random() < 0.4
+        ],
+        batch_size=BATCH,
+    )
+    return evaluations
+
+
 def _workloads(rng: random.Random, count: int, users: list[User], now) -> list[Workload]:
     today = timezone.localdate(now)
     tiers = [t for t, _ in WorkloadTier.choices]
@@ -405,13 +521,10 @@ def _to_milliseconds(moment: dt.datetime) -> dt.datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _audit_events(
-    rng, count: int, users: list[User], vendors: list[Vendor], contracts: list[Contract], now
-) -> None:
-    """A valid chain: creation events for every vendor and contract, then updates skewed to a few objects."""
-    subjects: list[tuple[str, str, Vendor | Contract]] = [
-        ("vendor", "vendors.vendor", v) for v in vendors
-    ] + [("contract", "vendors.contract", c) for c in contracts]
+def _audit_events(rng, count: int, users: list[User], audited: list[tuple[str, Any]], now) -> None:
+    """A valid chain: a creation event for every audited object, then updates skewed to a few of them."""
+    label_fields = {"vendor": "name", "contract": "reference", "evaluation": "title"}
+    subjects = [(prefix, obj._meta.label_lower, obj) for prefix, obj in audited]
     plan = [(prefix, object_type, obj, "create") for prefix, object_type, obj in subjects][:count]
     if subjects:
         weights = [1 / (i + 1) for i in range(len(subjects))]
@@ -425,8 +538,7 @@ def _audit_events(
     for sequence, (prefix, object_type, obj, verb) in enumerate(plan, start=1):
         actor = rng.choice(users)
         if verb == "create":
-            label_field = "name" if prefix == "vendor" else "reference"
-            changes = {label_field: [None, getattr(obj, label_field)]}
+            changes = {label_fields[prefix]: [None, getattr(obj, label_fields[prefix])]}
         elif verb == "update":
             changes = {"notes" if prefix == "vendor" else "status": [f"v{sequence - 1}", f"v{sequence}"]}
         else:

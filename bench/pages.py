@@ -16,7 +16,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from procurement import audit, policies
-from vendors.models import Contract, ExitRightKind, Vendor
+from scorecards.models import Evaluation
+from vendors.models import Contract, ExitRightKind, Vendor, Workload
 
 from .urls import BASELINE_PATH
 
@@ -47,6 +48,55 @@ class Subjects:
     def exit_right_kind(self) -> ExitRightKind:
         return ExitRightKind.objects.filter(is_active=True).first()
 
+    @cached_property
+    def workload(self) -> Workload:
+        """The workload with the most dependencies."""
+        return Workload.objects.annotate(n=Count("dependencies")).order_by("-n", "pk").first()
+
+    @cached_property
+    def depended_on(self) -> Vendor:
+        """The vendor most workloads depend on: losing it strands the most."""
+        return Vendor.objects.annotate(n=Count("dependencies")).order_by("-n", "pk").first()
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        """A decided evaluation with a contract: the page shows exit-rights and capacity context."""
+        decided = Evaluation.objects.filter(status=Evaluation.Status.APPROVED, contract__isnull=False)
+        return decided.order_by("pk").first() or Evaluation.objects.order_by("pk").first()
+
+    @cached_property
+    def draft(self) -> Evaluation:
+        """A draft of the bench user's, fully scored: the score form and its live total."""
+        return (
+            Evaluation.objects.filter(status=Evaluation.Status.DRAFT, author=self.user(policies.PROCUREMENT))
+            .order_by("pk")
+            .first()
+        )
+
+    @cached_property
+    def compared(self) -> list[int]:
+        """Four decided evaluations of different vendors, the same tier first: competing offers."""
+        tier = self.evaluation.tier
+        decided = Evaluation.objects.filter(status__in=Evaluation.DECIDED_STATES).values_list(
+            "pk", "vendor_id", "tier"
+        )
+        ids, vendors = [], set()
+        for pk, vendor_id, _ in sorted(decided, key=lambda row: (row[2] != tier, row[0])):
+            if vendor_id not in vendors:
+                ids.append(pk)
+                vendors.add(vendor_id)
+        return ids[:4]
+
+    def rescored(self) -> dict[str, str]:
+        """The draft's scores as the form posts them, with one score changed (a live recompute)."""
+        data = {}
+        for n, score in enumerate(self.draft.scores.select_related("dimension")):
+            kind = score.dimension.kind
+            data[f"{kind}-score"] = str(5 if n == 0 else score.score)
+            data[f"{kind}-rationale"] = score.rationale
+            data[f"{kind}-links"] = ""
+        return data
+
     def describe(self) -> dict[str, str]:
         """What the measured detail pages show, for the report."""
         vendor, contract = self.vendor, self.contract
@@ -54,6 +104,12 @@ class Subjects:
             "vendor": f"#{vendor.pk} {vendor} ({vendor.contracts.count()} contracts)",
             "contract": f"#{contract.pk} {contract.reference} ({contract.capacity_lines.count()} capacity lines, "
             f"{contract.clauses.count()} clauses)",
+            "evaluation": f"#{self.evaluation.pk} {self.evaluation.title}",
+            "draft": f"#{self.draft.pk} {self.draft.title}",
+            "compared": ", ".join(f"#{pk}" for pk in self.compared),
+            "workload": f"#{self.workload.pk} {self.workload} ({self.workload.dependencies.count()} dependencies)",
+            "depended on": f"#{self.depended_on.pk} {self.depended_on} "
+            f"({self.depended_on.dependencies.count()} dependencies)",
         }
 
 
@@ -127,6 +183,53 @@ MEASUREMENTS: list[Page | Operation] = [
     # Exports stream the whole register: timed for the record, not held to the baseline.
     Page("vendor CSV export", _url("vendors:vendor-export"), compare_to=None, note="every vendor"),
     Page("contract CSV export", _url("vendors:contract-export"), compare_to=None, note="every contract"),
+    # Scorecards (issue 5): list, evaluation, score form, live recompute, comparison, history.
+    Page("evaluation list", _url("scorecards:evaluation-list")),
+    Page(
+        "evaluation list: status, tier, by total",
+        _url("scorecards:evaluation-list", query="?status=approved&tier=hot_inference&sort=-total"),
+    ),
+    Page("evaluation detail", _url("scorecards:evaluation-detail", lambda s: s.evaluation.pk)),
+    Page("evaluation score form", _url("scorecards:evaluation-scores", lambda s: s.draft.pk)),
+    Page(
+        "score recompute (htmx)",
+        _url("scorecards:evaluation-scores-preview", lambda s: s.draft.pk),
+        method="post",
+        data=lambda s: s.rescored(),
+        htmx=True,
+        note="one score changed on the bench user's draft; nothing saved",
+    ),
+    Page(
+        "comparison of four evaluations",
+        lambda s: reverse("scorecards:evaluation-compare") + "?ids=" + ",".join(map(str, s.compared)),
+    ),
+    Page("vendor evaluation history", _url("scorecards:vendor-history", lambda s: s.vendor.pk)),
+    # Workloads and concentration (issue 8), as platform engineering reads them.
+    Page("workload list", _url("workloads:workload-list"), role=policies.PLATFORM),
+    Page(
+        "workload detail", _url("workloads:workload-detail", lambda s: s.workload.pk), role=policies.PLATFORM
+    ),
+    Page("concentration: whole portfolio", _url("workloads:concentration"), role=policies.PLATFORM),
+    Page(
+        "concentration: one workload",
+        lambda s: reverse("workloads:concentration") + f"?workload={s.workload.pk}",
+        role=policies.PLATFORM,
+    ),
+    Page(
+        "loss scenario: most depended-on vendor",
+        lambda s: reverse("workloads:loss-scenario") + f"?vendor={s.depended_on.pk}",
+        role=policies.PLATFORM,
+    ),
+    Page(
+        "loss scenario: one region",
+        lambda s: reverse("workloads:loss-scenario") + f"?vendor={s.depended_on.pk}&region=us-east",
+        role=policies.PLATFORM,
+    ),
+    Page(
+        "vendor exposure",
+        _url("workloads:vendor-exposure", lambda s: s.depended_on.pk),
+        role=policies.PLATFORM,
+    ),
     # Audit trail (issue 3).
     Page("audit log", _url("audit:event-list"), role=policies.AUDITOR),
     Page(

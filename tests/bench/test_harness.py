@@ -13,10 +13,11 @@ from bench import dataset, pages, runner
 from bench.sizes import Sizes
 from procurement import audit, policies
 from procurement.models import AuditEvent
+from scorecards.models import Evaluation, Score
 from vendors.models import CapacityLine, Contract, ExitRightClause, Vendor
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = Sizes(vendors=8, contracts=20, evaluations=12, audit_events=150, workloads=6, dependencies=40)
+TINY = Sizes(vendors=8, contracts=20, evaluations=30, audit_events=150, workloads=6, dependencies=40)
 
 
 def run_bench(tmp_path: Path, output: Path) -> subprocess.CompletedProcess:
@@ -61,6 +62,7 @@ def test_bench_measures_the_baseline_and_every_listed_page_then_reuses_its_datas
     assert report["sizes"] == TINY.__dict__
     assert report["rows"]["vendors.Vendor"] == TINY.vendors
     assert report["rows"]["procurement.AuditEvent"] == TINY.audit_events
+    assert report["rows"]["scorecards.Evaluation"] == TINY.evaluations
     assert report["dataset"]["reused"] is False
     assert "baseline" in first.stdout and "home dashboard" in first.stdout
 
@@ -80,6 +82,11 @@ def test_dataset_has_the_requested_sizes_and_the_rows_pages_show(built):
     assert Vendor.objects.count() == built.vendors
     assert Contract.objects.count() == built.contracts
     assert AuditEvent.objects.count() == built.audit_events
+    assert Evaluation.objects.count() == built.evaluations
+    assert Score.objects.filter(score__isnull=True).count() == 0
+    assert Evaluation.objects.filter(
+        status=Evaluation.Status.DRAFT, author__username=dataset.BENCH_USERNAME
+    ).exists()
     assert not Contract.objects.filter(capacity_lines__isnull=True).exists()
     assert CapacityLine.objects.count() >= built.contracts
     assert ExitRightClause.objects.filter(status=ExitRightClause.Status.MISSING).exists()
