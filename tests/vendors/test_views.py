@@ -345,7 +345,6 @@ def test_a_pdf_is_uploaded_and_downloaded_as_an_attachment(client, procurement_u
     assert "Signed MSA.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF_BYTES
-    response.close()
 
 
 def test_a_file_named_pdf_that_is_not_a_pdf_is_refused(client, procurement_user):
