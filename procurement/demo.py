@@ -56,6 +56,10 @@ def seed() -> None:
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)
+    from scorecards import record_demo
+
+    # After every seeder that decides evaluations: their decision records.
+    record_demo.seed()
     from vendors import workload_demo
 
     workload_demo.seed(demo_vendors)

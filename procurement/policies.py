@@ -88,6 +88,23 @@ def can_view_object_history(user, object_type: str) -> bool:
     return can_read(user) and object_type not in PRIVATE_HISTORY_TYPES
 
 
+# Decision records (PDF) ----------------------------------------------------------------------
+# Whoever sees an evaluation downloads its record (auditors and executives first of all).
+
+
+def can_download_decision_record(user, evaluation) -> bool:
+    return can_view_evaluations(user)
+
+
+def can_retry_decision_record(user, evaluation) -> bool:
+    """Re-run a failed issue: anyone who works on evaluations, not read-only auditors."""
+    return can_view_evaluations(user) and not is_read_only(user)
+
+
+def can_verify_decision_records(user) -> bool:
+    return can_read(user)
+
+
 # Workloads, dependencies and failover rehearsals -------------------------------------------
 # Everyone with a role reads them (can_read); auditors only read.
 

@@ -209,6 +209,8 @@ REEVALUATION_MONTHS = env_int("REEVALUATION_MONTHS", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A workload's next failover rehearsal is due this many days after its last one.
 REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
+# Paper of issued decision records: "a4" or "letter" (previews also take ?size=letter).
+DECISION_RECORD_PAGE_SIZE = env("DECISION_RECORD_PAGE_SIZE", "a4")
 
 if env("S3_BUCKET"):
     default_storage = {
@@ -280,5 +282,5 @@ LOGGING = {
         "stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

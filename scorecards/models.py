@@ -248,3 +248,85 @@ class Evidence(models.Model):
     @property
     def label(self) -> str:
         return self.title or self.original_name or self.url
+
+# Decision records (issue 7; owned by the `records` work: scorecards/records.py) --------------
+# Kept at the end of this file on purpose: sign-off models may be added above this block.
+
+
+class DecisionRecordImmutable(Exception):
+    pass
+
+
+class DecisionRecordQuerySet(models.QuerySet):
+    # A record is issued once and never changes; the guard says so before any query is sent.
+    def update(self, **kwargs):
+        raise DecisionRecordImmutable("A decision record is issued once and never changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise DecisionRecordImmutable("A decision record is issued once and never changed.")
+
+
+class DecisionRecord(models.Model):
+    """The PDF issued when an evaluation is decided, stored with its proof.
+
+    `pdf` holds the exact bytes every download serves; `sha256` is their hash (what verification
+    matches an uploaded file against). `content` is the canonical JSON snapshot of everything the
+    document states, and `fingerprint` its SHA-256: printed in every page's footer and in the PDF's
+    metadata (a file cannot contain its own hash, but it can carry the hash of its content).
+    """
+
+    class PageSize(models.TextChoices):
+        A4 = "a4", "A4"
+        LETTER = "letter", "Letter"
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="decision_record")
+    number = models.CharField("record id", max_length=32, unique=True)
+    decision = models.CharField(max_length=16, choices=Evaluation.Status.choices)
+    pdf = models.BinaryField()
+    size = models.PositiveIntegerField()
+    page_count = models.PositiveSmallIntegerField()
+    page_size = models.CharField(max_length=8, choices=PageSize.choices)
+    sha256 = models.CharField(max_length=64, unique=True)
+    content = models.TextField(help_text="Canonical JSON snapshot of what the record states.")
+    fingerprint = models.CharField(max_length=64)
+    audit_head_sequence = models.PositiveBigIntegerField()
+    audit_head_hash = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    render_ms = models.PositiveIntegerField(default=0)
+
+    objects = DecisionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DecisionRecordImmutable("A decision record is issued once and never changed.")
+        super().save(*args, **kwargs)
+
+
+class DecisionRecordFailure(models.Model):
+    """A failed attempt to issue an evaluation's record: what went wrong, for the retry."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="record_failures")
+    occurred_at = models.DateTimeField()
+    error = models.TextField()
+    # The chain head captured when the evaluation was decided, kept for the retry.
+    audit_head_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_head_hash = models.CharField(max_length=64, blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["evaluation", "-occurred_at"], name="record_failure_eval_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} at {self.occurred_at:%Y-%m-%d %H:%M}: {self.error[:60]}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import record_views, views
 
 app_name = "scorecards"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/edit/", views.evaluation_edit, name="evaluation-edit"),
     path("<int:pk>/scores/", views.evaluation_scores, name="evaluation-scores"),
     path("<int:pk>/scores/preview/", views.evaluation_scores_preview, name="evaluation-scores-preview"),
+    # Decision records (scorecards/record_views.py)
+    path("<int:pk>/record/", record_views.record_status, name="record-status"),
+    path("<int:pk>/record/download/", record_views.record_download, name="record-download"),
+    path("<int:pk>/record/preview/", record_views.record_preview, name="record-preview"),
+    path("<int:pk>/record/retry/", record_views.record_retry, name="record-retry"),
+    path("records/verify/", record_views.record_verify, name="record-verify"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
     path("vendors/<int:vendor_pk>/", views.vendor_history, name="vendor-history"),
