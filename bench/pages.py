@@ -28,6 +28,10 @@ class BenchError(Exception):
     """A measurement did not behave as expected: its time would mean nothing."""
 
 
+def _with_most(model, related: str):
+    return model.objects.annotate(n=Count(related)).order_by("-n", "pk").first()
+
+
 class Subjects:
     """The objects the measured URLs point at, looked up once per run."""
 
@@ -37,12 +41,12 @@ class Subjects:
     @cached_property
     def vendor(self) -> Vendor:
         """The vendor with the most contracts."""
-        return Vendor.objects.annotate(n=Count("contracts")).order_by("-n", "pk").first()
+        return _with_most(Vendor, "contracts")
 
     @cached_property
     def contract(self) -> Contract:
         """The contract with the most capacity lines."""
-        return Contract.objects.annotate(n=Count("capacity_lines")).order_by("-n", "pk").first()
+        return _with_most(Contract, "capacity_lines")
 
     @cached_property
     def exit_right_kind(self) -> ExitRightKind:
@@ -51,12 +55,12 @@ class Subjects:
     @cached_property
     def workload(self) -> Workload:
         """The workload with the most dependencies."""
-        return Workload.objects.annotate(n=Count("dependencies")).order_by("-n", "pk").first()
+        return _with_most(Workload, "dependencies")
 
     @cached_property
     def depended_on(self) -> Vendor:
         """The vendor most workloads depend on: losing it strands the most."""
-        return Vendor.objects.annotate(n=Count("dependencies")).order_by("-n", "pk").first()
+        return _with_most(Vendor, "dependencies")
 
     @cached_property
     def evaluation(self) -> Evaluation:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +48,31 @@ def _page_call(client: Client, page: Page, subjects: Subjects) -> Callable[[], i
     return call
 
 
-def _time(call: Callable[[], Any], runs: int, warmup: int) -> tuple[list[float], Any]:
+@dataclass
+class _Prepared:
+    item: Page | Operation
+    call: Callable[[], Any]
+    kind: str
+    target: str
+    runs: int
+    times: list[float] = field(default_factory=list)
+    last: Any = None
+
+
+def _prepare(item: Page | Operation, subjects: Subjects, client_for, runs: int, warmup: int) -> _Prepared:
+    if isinstance(item, Page):
+        if item.setup:
+            item.setup(subjects)
+        call = _page_call(client_for(item.role), item, subjects)
+        prepared = _Prepared(item, call, "page", f"{item.method.upper()} {item.url(subjects)}", runs)
+    else:
+        prepared = _Prepared(
+            item, lambda: item.run(subjects), "operation", item.run.__qualname__, item.runs or runs
+        )
+        warmup = min(warmup, 1)
     for _ in range(warmup):
-        call()
-    gc.collect()
-    times, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times, result
+        prepared.call()
+    return prepared
 
 
 def measure(
@@ -65,8 +81,12 @@ def measure(
     runs: int,
     warmup: int,
     subjects: Subjects | None = None,
-    log=print,
 ) -> list[dict[str, Any]]:
+    """Time every measurement in rounds: each round requests each page once, in a rotating order.
+
+    Interleaving puts the baseline and the pages in the same moments, so a machine that gets
+    busier or quieter during the run shifts them together and their ratios stay meaningful.
+    """
     subjects = subjects or Subjects()
     clients: dict[str, Client] = {}
 
@@ -78,36 +98,44 @@ def measure(
 
     results = []
     with override_settings(ROOT_URLCONF="bench.urls"):
-        for item in measurements:
-            if isinstance(item, Page):
-                if item.setup:
-                    item.setup(subjects)
-                call = _page_call(client_for(item.role), item, subjects)
-                kind, target, n = "page", f"{item.method.upper()} {item.url(subjects)}", runs
-            else:
-                call = lambda item=item: item.run(subjects)  # noqa: E731
-                kind, target, n = "operation", item.run.__qualname__, item.runs or runs
-            times, size = _time(call, n, warmup if kind == "page" else min(warmup, 1))
+        prepared = [_prepare(item, subjects, client_for, runs, warmup) for item in measurements]
+        gc.collect()
+        rounds = max((p.runs for p in prepared), default=0)
+        for round_number in range(rounds):
+            shift = round_number % len(prepared)
+            for entry in prepared[shift:] + prepared[:shift]:
+                if len(entry.times) < entry.runs:
+                    started = time.perf_counter()
+                    entry.last = entry.call()
+                    entry.times.append((time.perf_counter() - started) * 1000)
+            if sys.stdout.isatty():
+                print(
+                    f"\r  round {round_number + 1}/{rounds}",
+                    end="\n" if round_number + 1 == rounds else "",
+                    flush=True,
+                )
+        for entry in prepared:
             with CaptureQueriesContext(connection) as queries:
-                call()
-            result = {
-                "name": item.name,
-                "kind": kind,
-                "target": target,
-                "htmx": getattr(item, "htmx", False),
-                "role": getattr(item, "role", None),
-                "runs": n,
-                "median_ms": round(statistics.median(times), 3),
-                "min_ms": round(min(times), 3),
-                "max_ms": round(max(times), 3),
-                "queries": len(queries),
-                "bytes": size if kind == "page" else None,
-                "compare_to": item.compare_to,
-                "ratio": None,
-                "note": item.note,
-            }
-            results.append(result)
-            log(f"  {item.name:<46} {result['median_ms']:>9.2f} ms  {result['queries']:>4} queries")
+                entry.call()
+            item = entry.item
+            results.append(
+                {
+                    "name": item.name,
+                    "kind": entry.kind,
+                    "target": entry.target,
+                    "htmx": getattr(item, "htmx", False),
+                    "role": getattr(item, "role", None),
+                    "runs": entry.runs,
+                    "median_ms": round(statistics.median(entry.times), 3),
+                    "min_ms": round(min(entry.times), 3),
+                    "max_ms": round(max(entry.times), 3),
+                    "queries": len(queries),
+                    "bytes": entry.last if entry.kind == "page" else None,
+                    "compare_to": item.compare_to,
+                    "ratio": None,
+                    "note": item.note,
+                }
+            )
     by_name = {r["name"]: r for r in results}
     for result in results:
         reference = by_name.get(result["compare_to"] or "")

@@ -127,4 +127,4 @@ def test_baseline_view_renders_a_fifty_row_table(built, client, settings):
 def test_a_page_that_does_not_answer_as_expected_stops_the_bench(built):
     broken = pages.Page("missing page", lambda s: "/no-such-page/")
     with pytest.raises(runner.BenchError, match="answered 404, expected 200"):
-        runner.measure([broken], runs=1, warmup=0, log=lambda *args: None)
+        runner.measure([broken], runs=1, warmup=0)
