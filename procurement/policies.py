@@ -141,3 +141,17 @@ def can_edit_evaluation(user, evaluation) -> bool:
 
 def can_manage_templates(user) -> bool:
     return is_admin(user)
+
+
+# JSON API ---------------------------------------------------------------------------------
+# The API applies the functions above, exactly as the pages do; a token acts with its owner's roles.
+
+
+def can_use_api(user) -> bool:
+    """Personal API tokens are for people who read the register (admins included)."""
+    return can_read(user)
+
+
+def can_write_through_api(user, token) -> bool:
+    """A read-only token never writes, whatever its owner may do in the browser."""
+    return token is None or not token.read_only

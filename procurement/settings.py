@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    # The API docs page serves Swagger UI from ninja's static files (not a CDN) when listed here.
+    "ninja",
     "axes",
     "procurement",
     "vendors",

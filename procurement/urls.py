@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import api, profile_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +12,8 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("", include("vendors.workload_urls")),  # /workloads/ and /concentration/
     path("evaluations/", include("scorecards.urls")),
+    path("api/", include(api.urlpatterns)),
+    path("profile/", profile_views.profile, name="profile"),
+    path("profile/tokens/<int:pk>/revoke/", profile_views.token_revoke, name="api-token-revoke"),
     path("admin/", admin.site.urls),
 ]

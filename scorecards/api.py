@@ -1,0 +1,164 @@
+"""JSON API of evaluations: read-only. Drafting, scoring, submitting and signing stay in the
+browser, where the person is present (and re-authenticates to sign).
+
+Reads use the same selectors and filter set as the evaluation pages, and the same policies.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema
+
+from procurement import policies
+from procurement.api_support import ERROR_RESPONSES, Page, PageQuery, QueryBool, filtered, paginate, require
+from vendors.api import Id, PersonOut, VendorRef, person
+from vendors.models import WorkloadTier
+
+from . import selectors
+from .filters import EvaluationFilter
+from .models import DataSensitivity, DimensionKind, Evaluation
+
+router = Router(tags=["Evaluations"])
+
+EvaluationStatus = Literal[tuple(Evaluation.Status.values)]  # type: ignore[valid-type]
+Tier = Literal[tuple(WorkloadTier.values)]  # type: ignore[valid-type]
+Sensitivity = Literal[tuple(DataSensitivity.values)]  # type: ignore[valid-type]
+Dimension = Literal[tuple(DimensionKind.values)]  # type: ignore[valid-type]
+
+
+class ContractRef(Schema):
+    id: int
+    reference: str
+
+
+class TemplateRef(Schema):
+    id: int
+    key: str
+    version: int
+    name: str
+
+
+class EvaluationOut(Schema):
+    id: int
+    title: str
+    vendor: VendorRef
+    contract: ContractRef | None
+    template: TemplateRef
+    tier: Tier
+    data_sensitivity: Sensitivity
+    commitment_amount: Decimal
+    commitment_currency: str
+    author: PersonOut
+    status: EvaluationStatus
+    weighted_total: Decimal | None = Field(..., description="Weighted mean of the scores, 0 to 100.")
+    gates_passed: bool | None = Field(..., description="False when a hard-gate dimension scored too low.")
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    content_hash: str = Field(..., description="SHA-256 of the content that was submitted for sign-off.")
+    reevaluation_due: date | None
+    revises: int | None = Field(..., description="Id of the decided evaluation this one revises.")
+    created_at: datetime
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_vendor(obj):
+        return {"id": obj.vendor_id, "name": obj.vendor.name}
+
+    @staticmethod
+    def resolve_contract(obj):
+        return {"id": obj.contract_id, "reference": obj.contract.reference} if obj.contract_id else None
+
+    @staticmethod
+    def resolve_template(obj):
+        t = obj.template
+        return {"id": t.pk, "key": t.key, "version": t.version, "name": t.name}
+
+    @staticmethod
+    def resolve_author(obj):
+        return person(obj.author)
+
+    @staticmethod
+    def resolve_revises(obj):
+        return obj.revises_id
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(reverse("scorecards:evaluation-detail", args=[obj.pk]))
+
+
+class EvidenceOut(Schema):
+    id: int
+    label: str
+    url: str = Field(..., description="The link, for evidence that is a link; empty for a file.")
+    file_name: str
+    content_type: str
+    size: int | None
+    sha256: str
+    added_at: datetime
+
+    @staticmethod
+    def resolve_file_name(obj) -> str:
+        return obj.original_name
+
+
+class ScoreOut(Schema):
+    dimension: Dimension
+    dimension_name: str
+    weight: int = Field(..., description="Share of the total, in percent.")
+    gate_minimum: int | None
+    score: int | None
+    rationale: str
+    evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_dimension(obj) -> str:
+        return obj.dimension.kind
+
+    @staticmethod
+    def resolve_dimension_name(obj) -> str:
+        return obj.dimension.name
+
+    @staticmethod
+    def resolve_weight(obj) -> int:
+        return obj.dimension.weight
+
+    @staticmethod
+    def resolve_gate_minimum(obj):
+        return obj.dimension.gate_minimum
+
+
+class EvaluationDetailOut(EvaluationOut):
+    purpose: str
+    scores: list[ScoreOut]
+
+
+class EvaluationQuery(PageQuery):
+    q: str | None = Field(None, max_length=200, description="Search in title, vendor name, purpose.")
+    status: EvaluationStatus | None = None
+    tier: Tier | None = None
+    vendor: Id | None = Field(None, description="Vendor id.")
+    overdue: QueryBool | None = Field(
+        None, description="true: approved decisions past their re-evaluation date."
+    )
+    sort: Literal["created", "-created", "total", "-total", "vendor", "-vendor", "title", "-title"] | None = (
+        None
+    )
+
+
+@router.get("/evaluations", response={200: Page[EvaluationOut], **ERROR_RESPONSES})
+def evaluation_list(request, query: Query[EvaluationQuery]):
+    """Evaluations, searched, filtered and sorted like the evaluation list page."""
+    require(policies.can_view_evaluations(request.user), "Reading evaluations needs a role.")
+    evaluations = filtered(EvaluationFilter, query, selectors.evaluations_for_user(request.user))
+    # The primary key last, so pages never repeat or skip an evaluation.
+    order = evaluations.query.order_by or ("-created_at",)
+    return paginate(request, evaluations.order_by(*order, "-pk"), query)
+
+
+@router.get("/evaluations/{evaluation_id}", response={200: EvaluationDetailOut, **ERROR_RESPONSES})
+def evaluation_detail(request, evaluation_id: Path[Id]):
+    """One evaluation with its scores, rationales and evidence (links and file metadata)."""
+    return selectors.evaluation_for_user(request.user, evaluation_id)
