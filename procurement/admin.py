@@ -1,7 +1,16 @@
-"""The audit trail in the admin: read-only. No add, no change, no delete, for anyone."""
+"""The admin's part in the audit trail.
+
+Audit events and verifications are read-only here: no add, no change, no delete, for anyone.
+Users and groups are edited only in the admin (that is where roles are granted), so those
+edits write audit events like every service does, in the admin's own transaction.
+"""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db import transaction
 
+from . import audit
 from .models import AuditEvent, AuditVerification
 
 
@@ -36,3 +45,113 @@ class AuditVerificationAdmin(ReadOnlyAdmin):
     list_display = ["verified_at", "ok", "event_count", "head_sequence", "first_bad_sequence", "source"]
     list_filter = ["ok", "source"]
     ordering = ["-verified_at"]
+
+
+# Users and roles: every admin edit is an audit event -------------------------------------
+
+USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
+
+
+def user_snapshot(user: User) -> dict:
+    """What the trail keeps of a user: never the password hash; roles by name."""
+    values = audit.snapshot(user, USER_FIELDS)
+    values["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
+    return values
+
+
+def group_snapshot(group: Group) -> dict:
+    permissions = group.permissions.values_list("content_type__app_label", "codename") if group.pk else []
+    return {"name": group.name, "permissions": sorted(f"{app}.{code}" for app, code in permissions)}
+
+
+class AuditedAdminMixin:
+    """Writes one event per add, change and delete; changes include many-to-many fields.
+
+    The "before" is read in `save_model` (before the row changes) and the event written in
+    `save_related`, once the many-to-many fields (roles) are saved too.
+    """
+
+    audit_noun = ""
+
+    def audit_snapshot(self, obj) -> dict:
+        raise NotImplementedError
+
+    def audit_label(self, obj) -> str:
+        return str(obj)
+
+    def save_model(self, request, obj, form, change):
+        before = self.audit_snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        request._audit_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(request, "_audit_before", None)
+        audit.record(
+            actor=request.user,
+            action=f"{self.audit_noun}.{'update' if change else 'create'}",
+            obj=obj,
+            object_label=self.audit_label(obj),
+            before=before,
+            after=self.audit_snapshot(obj),
+        )
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action runs outside the admin's atomic views.
+        with transaction.atomic():
+            for obj in queryset:
+                self._record_deletion(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _record_deletion(self, request, obj) -> None:
+        audit.record(
+            actor=request.user,
+            action=f"{self.audit_noun}.delete",
+            obj=obj,
+            object_label=self.audit_label(obj),
+            before=self.audit_snapshot(obj),
+            after=None,
+        )
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    audit_noun = "user"
+
+    def audit_snapshot(self, obj):
+        return user_snapshot(obj)
+
+    def audit_label(self, obj):
+        return obj.get_username()
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            # A password set through the admin: recorded, never with the password or its hash.
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                audit.record(
+                    actor=request.user,
+                    action="user.password_set",
+                    obj=user,
+                    object_label=user.get_username(),
+                    changes={"password": ["(hidden)", "(set by an admin)"]},
+                )
+        return response
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    audit_noun = "group"
+
+    def audit_snapshot(self, obj):
+        return group_snapshot(obj)
