@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, policies
+from .dashboard import panel_provider
 from .forms import StyledForm
 from .models import AuditEvent, AuditVerification
 
@@ -235,3 +236,16 @@ def event_export(request):
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
     )
+
+
+# Dashboard ---------------------------------------------------------------------------------
+
+
+@panel_provider
+def audit_trail_panel(user) -> list[dict]:
+    """For audit log readers: is the chain proven whole, and up to where."""
+    if not policies.can_view_audit_log(user):
+        return []
+    return [
+        {"title": "Audit trail", "template": "procurement/audit_dashboard_panel.html", **_integrity_context()}
+    ]

@@ -384,3 +384,29 @@ def test_history_query_count_does_not_grow_with_events(
     # processors read (a sign-off count): constant, whatever the number of events.
     with django_assert_max_num_queries(9):
         assert client.get(history_url("vendors.vendor", 4)).status_code == 200
+
+
+# The dashboard panel ----------------------------------------------------------------------
+
+
+def test_the_dashboard_tells_auditors_whether_the_chain_is_intact(client, auditor_user, mixed_events):
+    client.force_login(auditor_user)
+    assert "The chain has not been verified yet" in client.get(reverse("home")).content.decode()
+    audit.record_verification(audit.verify_chain(), source="command")
+    html = client.get(reverse("home")).content.decode()
+    assert "Intact" in html and "3 events recomputed" in html and audit.head().hash in html
+
+
+def test_the_dashboard_shows_a_broken_chain_loudly(client, admin, mixed_events):
+    from tests.procurement.test_audit_verify import TABLE, tamper
+
+    tamper(f"DELETE FROM {TABLE} WHERE sequence = 2")
+    audit.record_verification(audit.verify_chain(), source="command")
+    client.force_login(admin)
+    html = client.get(reverse("home")).content.decode()
+    assert "Broken" in html and "at event #2" in html
+
+
+def test_other_roles_see_no_audit_trail_panel(client, legal_user, mixed_events):
+    client.force_login(legal_user)
+    assert "Audit trail" not in client.get(reverse("home")).content.decode()
