@@ -374,3 +374,8 @@ def test_verification_memory_does_not_grow_with_the_chain(db):
     assert audit.verify_chain().event_count == 5000
     # Five times the events, about the same peak: rows are never all held at once.
     assert large < small * 1.5, (small, large)
+
+
+def test_a_chunk_size_below_one_is_refused(chain):
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("verify_audit", "--chunk-size", "0", stdout=io.StringIO())
