@@ -16,19 +16,10 @@ from django.core import signing
 
 from .forms import ContractForm, VendorForm, split_list
 from .models import Contract, Layer, Vendor
+from .services import VENDOR_FIELDS
 
-VENDOR_COLUMNS = [
-    "name",
-    "legal_entity",
-    "kind",
-    "hq_jurisdiction",
-    "processing_regions",
-    "layers",
-    "runs_on",
-    "status",
-    "owner",
-    "notes",
-]
+# The columns are the fields of the vendor form, in the same order.
+VENDOR_COLUMNS = VENDOR_FIELDS
 CONTRACT_COLUMNS = [
     "vendor",
     "reference",

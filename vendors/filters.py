@@ -21,6 +21,13 @@ class RegisterFilterSet(django_filters.FilterSet):
     """Adds the primary key as the last sort key, so pages never repeat or skip a row."""
 
     default_ordering: tuple[str, ...] = ()
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        terms = Q()
+        for field in self.search_fields:
+            terms |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(terms) if value.strip() else queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -58,19 +65,12 @@ class VendorFilter(RegisterFilterSet):
         label="Sort by",
     )
     default_ordering = ("name",)
+    search_fields = ("name", "legal_entity", "hq_jurisdiction")
 
     class Meta:
         model = Vendor
         fields: list[str] = []
         form = StyledForm
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(legal_entity__icontains=value) | Q(hq_jurisdiction__icontains=value)
-        )
 
 
 class ContractFilter(RegisterFilterSet):
@@ -112,19 +112,12 @@ class ContractFilter(RegisterFilterSet):
         label="Sort by",
     )
     default_ordering = ("notice_deadline",)
+    search_fields = ("reference", "title", "vendor__name")
 
     class Meta:
         model = Contract
         fields: list[str] = []
         form = StyledForm
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(vendor__name__icontains=value)
-        )
 
     def filter_missing(self, queryset, name, value):
         if value == "true":

@@ -35,18 +35,7 @@ class VendorForm(StyledModelForm):
 
     class Meta:
         model = Vendor
-        fields = [
-            "name",
-            "legal_entity",
-            "kind",
-            "hq_jurisdiction",
-            "processing_regions",
-            "layers",
-            "runs_on",
-            "status",
-            "owner",
-            "notes",
-        ]
+        fields = services.VENDOR_FIELDS
         widgets = {"layers": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "runs_on": "A neocloud hosted on a hyperscaler shares its fate: pick the host here.",

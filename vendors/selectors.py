@@ -164,30 +164,24 @@ def exit_right_kind_for_contract(code: str) -> ExitRightKind:
 # Dashboard --------------------------------------------------------------------------------
 
 
-def _horizon():
+def _active_due_within_horizon(user, date_field: str) -> QuerySet[Contract]:
     today = timezone.localdate()
-    return today, today + timedelta(days=DASHBOARD_HORIZON_DAYS)
+    until = today + timedelta(days=DASHBOARD_HORIZON_DAYS)
+    return (
+        contracts_for(user)
+        .filter(status=Contract.Status.ACTIVE, **{f"{date_field}__range": (today, until)})
+        .select_related("vendor")
+        .order_by(date_field, "pk")
+    )
 
 
 def notice_deadlines_due(user) -> QuerySet[Contract]:
     """Active contracts whose notice must be given within the horizon: miss it and they renew or lapse."""
-    today, until = _horizon()
-    return (
-        contracts_for(user)
-        .filter(status=Contract.Status.ACTIVE, notice_deadline__gte=today, notice_deadline__lte=until)
-        .select_related("vendor")
-        .order_by("notice_deadline", "pk")
-    )
+    return _active_due_within_horizon(user, "notice_deadline")
 
 
 def contracts_expiring(user) -> QuerySet[Contract]:
-    today, until = _horizon()
-    return (
-        contracts_for(user)
-        .filter(status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=until)
-        .select_related("vendor")
-        .order_by("end_date", "pk")
-    )
+    return _active_due_within_horizon(user, "end_date")
 
 
 def contracts_with_missing_exit_rights(user) -> QuerySet[Contract]:

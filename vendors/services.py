@@ -100,6 +100,18 @@ def _check_transition(transitions: dict, label: str, old: str, new: str, choices
         raise InvalidTransition(f"A {label} cannot move from {choices(old).label} to {choices(new).label}.")
 
 
+def _assign(obj, changes: dict, *, editable: set[str], transitions: dict, strip: str) -> None:
+    """Set the changed fields on a locked row: known fields only, status moves by the table."""
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"Unknown or read-only {obj._meta.model_name} fields: {sorted(unknown)}")
+    if "status" in changes:
+        status_choices = type(obj).Status
+        _check_transition(transitions, obj._meta.verbose_name, obj.status, changes["status"], status_choices)
+    for name, value in changes.items():
+        setattr(obj, name, value.strip() if name == strip else value)
+
+
 def _protected_message(obj, error: ProtectedError | RestrictedError) -> str:
     counts = Counter(o._meta.verbose_name_plural for o in error.args[1])
     parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
@@ -166,17 +178,11 @@ def vendor_update(*, actor, vendor: Vendor, **changes) -> Vendor:
     """Change a vendor's fields; `layers` replaces the set of layers it supplies."""
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     before = _vendor_snapshot(vendor)
-    unknown = set(changes) - set(VENDOR_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown vendor fields: {sorted(unknown)}")
-    if "status" in changes:
-        _check_transition(VENDOR_TRANSITIONS, "vendor", vendor.status, changes["status"], Vendor.Status)
     runs_on = changes.get("runs_on")
     if runs_on is not None and _hosting_chain_reaches(runs_on, vendor):
         raise ValidationError({"runs_on": "A vendor cannot run on itself, directly or through its hosts."})
     layers = changes.pop("layers", None)
-    for name, value in changes.items():
-        setattr(vendor, name, value.strip() if name == "name" else value)
+    _assign(vendor, changes, editable=set(VENDOR_FIELDS), transitions=VENDOR_TRANSITIONS, strip="name")
     _save_vendor(vendor, list(layers) if layers is not None else None)
     after = _vendor_snapshot(vendor)
     if after != before:
@@ -195,26 +201,37 @@ def _hosting_chain_reaches(host: Vendor, vendor: Vendor) -> bool:
     return False
 
 
+def _delete_unreferenced(
+    obj, *, actor, action: str, before: dict, error: type[VendorRegisterError], hint: str
+):
+    """Delete `obj` unless something protects it (contracts, evaluations, dependencies...), then audit."""
+    label, pk = str(obj), obj.pk
+    try:
+        obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise error(f"{_protected_message(obj, exc)} {hint}") from exc
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=pk,
+        object_label=label,
+        before=before,
+    )
+
+
 @transaction.atomic(durable=True)
 def vendor_delete(*, actor, vendor: Vendor) -> None:
     """Delete a vendor nothing refers to. Vendors with contracts (or evaluations, hosted vendors...) are
     refused: the record of past decisions must stay, so they are archived (status retired) instead."""
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
-    before = _vendor_snapshot(vendor)
-    label, pk = str(vendor), vendor.pk
-    try:
-        vendor.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        raise VendorInUse(
-            _protected_message(vendor, exc) + " Archive the vendor instead: set its status to Retired."
-        ) from exc
-    audit.record(
+    _delete_unreferenced(
+        vendor,
         actor=actor,
         action="vendor.delete",
-        object_type=Vendor._meta.label_lower,
-        object_id=pk,
-        object_label=label,
-        before=before,
+        before=_vendor_snapshot(vendor),
+        error=VendorInUse,
+        hint="Archive the vendor instead: set its status to Retired.",
     )
 
 
@@ -282,15 +299,8 @@ def contract_create(*, actor, **fields) -> Contract:
 def contract_update(*, actor, contract: Contract, **changes) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     before = _contract_snapshot(contract)
-    unknown = set(changes) - (set(CONTRACT_FIELDS) - {"vendor", "notice_deadline"})
-    if unknown:
-        raise TypeError(f"Unknown or read-only contract fields: {sorted(unknown)}")
-    if "status" in changes:
-        _check_transition(
-            CONTRACT_TRANSITIONS, "contract", contract.status, changes["status"], Contract.Status
-        )
-    for name, value in changes.items():
-        setattr(contract, name, value.strip() if name == "reference" else value)
+    editable = set(CONTRACT_FIELDS) - {"vendor", "notice_deadline"}
+    _assign(contract, changes, editable=editable, transitions=CONTRACT_TRANSITIONS, strip="reference")
     _save_contract(contract)
     after = _contract_snapshot(contract)
     if after != before:
@@ -302,21 +312,13 @@ def contract_update(*, actor, contract: Contract, **changes) -> Contract:
 def contract_delete(*, actor, contract: Contract) -> None:
     """Delete a contract with its capacity lines and clauses; refused once documents are attached."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    before = _contract_snapshot(contract)
-    label, pk = str(contract), contract.pk
-    try:
-        contract.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        raise ContractInUse(
-            _protected_message(contract, exc) + " Mark the contract terminated or expired instead."
-        ) from exc
-    audit.record(
+    _delete_unreferenced(
+        contract,
         actor=actor,
         action="contract.delete",
-        object_type=Contract._meta.label_lower,
-        object_id=pk,
-        object_label=label,
-        before=before,
+        before=_contract_snapshot(contract),
+        error=ContractInUse,
+        hint="Mark the contract terminated or expired instead.",
     )
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,19 +105,31 @@ def vendor_edit(request, pk: int):
     return render(request, "vendors/vendor_form.html", {"form": form, "vendor": vendor})
 
 
+def _confirm_delete(request, obj, *, delete, refused, template: str, done_url: str):
+    """GET asks for confirmation; POST deletes, or explains why not (what still refers to it)."""
+    if request.method != "POST":
+        return render(request, template, {obj._meta.model_name: obj})
+    try:
+        delete(actor=request.user, **{obj._meta.model_name: obj})
+    except refused as exc:
+        messages.error(request, str(exc))
+        return redirect(obj.get_absolute_url())
+    messages.success(request, f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.")
+    return redirect(done_url)
+
+
 @require_http_methods(["GET", "POST"])
 def vendor_delete(request, pk: int):
     vendor = selectors.vendor_for_user(request.user, pk)
     _require(policies.can_edit_vendors(request.user))
-    if request.method == "POST":
-        try:
-            services.vendor_delete(actor=request.user, vendor=vendor)
-        except services.VendorInUse as exc:
-            messages.error(request, str(exc))
-            return redirect("vendors:vendor-detail", pk=pk)
-        messages.success(request, f"Vendor “{vendor}” deleted.")
-        return redirect("vendors:vendor-list")
-    return render(request, "vendors/vendor_confirm_delete.html", {"vendor": vendor})
+    return _confirm_delete(
+        request,
+        vendor,
+        delete=services.vendor_delete,
+        refused=services.VendorInUse,
+        template="vendors/vendor_confirm_delete.html",
+        done_url=reverse("vendors:vendor-list"),
+    )
 
 
 # Contracts --------------------------------------------------------------------------------
@@ -196,15 +209,14 @@ def contract_edit(request, pk: int):
 def contract_delete(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
     _require(policies.can_edit_contracts(request.user))
-    if request.method == "POST":
-        try:
-            services.contract_delete(actor=request.user, contract=contract)
-        except services.ContractInUse as exc:
-            messages.error(request, str(exc))
-            return redirect("vendors:contract-detail", pk=pk)
-        messages.success(request, f"Contract {contract.reference} deleted.")
-        return redirect("vendors:vendor-detail", pk=contract.vendor_id)
-    return render(request, "vendors/contract_confirm_delete.html", {"contract": contract})
+    return _confirm_delete(
+        request,
+        contract,
+        delete=services.contract_delete,
+        refused=services.ContractInUse,
+        template="vendors/contract_confirm_delete.html",
+        done_url=contract.vendor.get_absolute_url(),
+    )
 
 
 # Capacity lines and documents -------------------------------------------------------------
@@ -378,6 +390,7 @@ IMPORTS = {
         "service": services.vendors_import,
         "list": "vendors:vendor-list",
         "noun": "vendor",
+        "may": policies.can_edit_vendors,
     },
     "contracts": {
         "title": "Import contracts",
@@ -386,6 +399,7 @@ IMPORTS = {
         "service": services.contracts_import,
         "list": "vendors:contract-list",
         "noun": "contract",
+        "may": policies.can_edit_contracts,
     },
 }
 
@@ -393,8 +407,8 @@ IMPORTS = {
 def _csv_import(request, kind: str):
     """Upload → dry-run preview with each row's errors → confirm. The confirm step re-validates the
     signed copy of the same file and writes every row in one transaction, or none."""
-    _require(policies.can_edit_vendors(request.user) and policies.can_edit_contracts(request.user))
     spec = IMPORTS[kind]
+    _require(spec["may"](request.user))
     context = {"spec": spec, "kind": kind, "form": CsvUploadForm()}
     if request.method == "POST" and "payload" in request.POST:
         text = csv_io.unsign_payload(request.POST["payload"], kind)
