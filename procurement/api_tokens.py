@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +74,7 @@ def api_token_create(
         if expires_at > now + timedelta(days=MAX_LIFETIME_DAYS):
             raise ValidationError({"expires_at": f"A token lives at most {MAX_LIFETIME_DAYS} days."})
     # Lock the owner's row: two simultaneous creations must not both pass the limit below.
-    type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
     active = ApiToken.objects.filter(user=owner, revoked_at__isnull=True).exclude(expires_at__lte=now)
     if active.count() >= MAX_ACTIVE_TOKENS:
         raise TokenError(f"You already have {MAX_ACTIVE_TOKENS} active tokens: revoke one you no longer use.")

@@ -8,17 +8,27 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
 from procurement import policies
-from procurement.api_support import ERROR_RESPONSES, Page, PageQuery, QueryBool, filtered, paginate, require
+from procurement.api_support import (
+    ERROR_RESPONSES,
+    Page,
+    PageQuery,
+    QueryBool,
+    filtered,
+    not_found,
+    paginate,
+    require,
+)
 from vendors.api import Id, PersonOut, VendorRef, person
 from vendors.models import WorkloadTier
 
 from . import selectors
 from .filters import EvaluationFilter
-from .models import DataSensitivity, DimensionKind, Evaluation
+from .models import DataSensitivity, DecisionRecord, DimensionKind, Evaluation
 
 router = Router(tags=["Evaluations"])
 
@@ -162,3 +172,76 @@ def evaluation_list(request, query: Query[EvaluationQuery]):
 def evaluation_detail(request, evaluation_id: Path[Id]):
     """One evaluation with its scores, rationales and evidence (links and file metadata)."""
     return selectors.evaluation_for_user(request.user, evaluation_id)
+
+
+# Decision records: the PDF issued when an evaluation is decided, byte for byte as stored ----
+
+
+class DecisionRecordOut(Schema):
+    number: str = Field(..., description="The record id printed on every page.")
+    decision: EvaluationStatus
+    issued_at: datetime
+    issued_by: PersonOut | None
+    size: int = Field(..., description="Bytes of the PDF.")
+    page_count: int
+    page_size: Literal["a4", "letter"]
+    sha256: str = Field(..., description="SHA-256 of the PDF bytes: compare it with the file you hold.")
+    fingerprint: str = Field(..., description="SHA-256 of the content the record states (in its footer).")
+    audit_head_sequence: int = Field(..., description="The audit chain head the record is anchored to.")
+    audit_head_hash: str
+    pdf_url: str
+
+    @staticmethod
+    def resolve_issued_by(obj):
+        return person(obj.issued_by)
+
+    @staticmethod
+    def resolve_pdf_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(
+            reverse("api-v1:decision_record_pdf", kwargs={"evaluation_id": obj.evaluation_id})
+        )
+
+
+def _decision_record(request, evaluation_id: int, *fields: str) -> DecisionRecord:
+    evaluation = selectors.evaluation_for_user(request.user, evaluation_id)
+    require(
+        policies.can_download_decision_record(request.user, evaluation),
+        "You may not download this evaluation's decision record.",
+    )
+    records = DecisionRecord.objects.filter(evaluation=evaluation)
+    record = (records.only(*fields) if fields else records.select_related("issued_by").defer("pdf")).first()
+    if record is None:
+        raise not_found(
+            "No decision record is issued for this evaluation (it is not decided, or not yet issued)."
+        )
+    return record
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/decision-record", response={200: DecisionRecordOut, **ERROR_RESPONSES}
+)
+def decision_record(request, evaluation_id: Path[Id]):
+    """The decision record's metadata: id, decision, hashes and the audit head it is anchored to."""
+    return _decision_record(request, evaluation_id)
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/decision-record/pdf",
+    response=ERROR_RESPONSES,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The PDF, identical on every download (its SHA-256 is the ETag).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def decision_record_pdf(request, evaluation_id: Path[Id]):
+    """Download the decision record's PDF."""
+    record = _decision_record(request, evaluation_id, "number", "pdf", "sha256", "evaluation_id")
+    response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-record-{record.number}.pdf"'
+    response["ETag"] = f'"{record.sha256}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
