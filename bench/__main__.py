@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.only or m.name == pages.BASELINE or args.only.lower() in m.name.lower()
     ]
     print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as bench.<role> users")
+    rows = dataset.counts()  # before any page's setup writes to the database
     subjects = pages.Subjects()
     for kind, description in subjects.describe().items():
         print(f"  {kind + ':':<12} {description}")
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         **runner.environment(),
         "database_url": database.describe(url),
         "sizes": asdict(sizes),
-        "rows": dataset.counts(),
+        "rows": rows,
         "dataset": {"reused": reused, "build_seconds": build_seconds},
         "subjects": subjects.describe(),
         "runs": runs,

@@ -14,6 +14,7 @@ import hashlib
 import json
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -345,6 +346,18 @@ EVALUATION_STATUSES = (
 )
 
 
+@contextmanager
+def _own_timestamps(model, name: str):
+    """Insert the timestamps we set: history and trends need them spread over past years, and
+    `auto_now_add` would stamp every row with the moment of the build."""
+    field = model._meta.get_field(name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
+
+
 def _evaluations(
     rng: random.Random, count: int, users: list[User], vendors, contracts, now
 ) -> list[Evaluation]:
@@ -361,7 +374,7 @@ def _evaluations(
     authors = [u for u in users if u.username.startswith("bench.author")] or [bench_user]
     weights = [1 / (i + 1) for i in range(len(vendors))]
     tiers = [t for t, _ in WorkloadTier.choices]
-    evaluations, planned_scores, created = [], [], []
+    evaluations, planned_scores = [], []
     for n in range(count):
         vendor = rng.choices(vendors, weights=weights)[0]
         status = EVALUATION_STATUSES[n % len(EVALUATION_STATUSES)]
@@ -402,12 +415,9 @@ def _evaluations(
             )
         )
         planned_scores.append(values)
-        created.append(created_at)
-    evaluations = Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-    # created_at is set on insert; history and trends need it spread over the past years.
-    for evaluation, created_at in zip(evaluations, created, strict=True):
-        evaluation.created_at = created_at
-    Evaluation.objects.bulk_update(evaluations, ["created_at"], batch_size=500)
+        evaluations[-1].created_at = created_at
+    with _own_timestamps(Evaluation, "created_at"):
+        evaluations = Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     scores = [
         Score(
             evaluation=evaluation,
