@@ -48,6 +48,20 @@ def test_evaluations_are_listed_with_scores_and_totals(api_as, legal_user):
     assert detail["template"]["key"] == "standard"
 
 
+@pytest.mark.parametrize("rows", [10, 500])
+def test_evaluation_and_contract_lists_hold_their_query_count(
+    api_as, auditor_user, rows, django_assert_max_num_queries
+):
+    for _ in range(rows):
+        evaluation_with_contract()
+    client = api_as(auditor_user)
+    for path in ("/api/v1/evaluations", "/api/v1/contracts", "/api/v1/audit/events"):
+        with django_assert_max_num_queries(8):
+            response = client.get(path, {"page_size": 100})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == min(rows, 100) or path.endswith("events")
+
+
 def test_evaluation_list_filters_like_the_page(api_as, auditor_user):
     vendor = VendorFactory()
     mine = EvaluationFactory(vendor=vendor, title="Nordlys reservation")
