@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from procurement import demo
 
@@ -22,7 +23,11 @@ class Command(BaseCommand):
                 "Refusing to load demo users with DEBUG off: this looks like production. "
                 "Use --force only on a throwaway database."
             )
-        demo.seed()
+        # The demo walks evaluations through sign-off; its notifications would only flood the console.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        ):
+            demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def print_logins(self):
