@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from procurement import audit, policies
+from scorecards import pdf, records
 from scorecards.models import Evaluation
 from vendors.models import Contract, ExitRightKind, Vendor, Workload
 
@@ -149,6 +150,24 @@ def _verify_audit_chain(subjects: Subjects) -> None:
         raise BenchError(f"the bench audit chain is broken at #{result.first_bad_sequence}: {result.problem}")
 
 
+RECORD_RENDER = "decision record: render"
+BARE_RENDER = "decision record: bare WeasyPrint render, same HTML"
+_record_html: dict[int, str] = {}
+
+
+def _render_record(subjects: Subjects) -> None:
+    records.decision_record_render(subjects.evaluation.pk)
+
+
+def _bare_render(subjects: Subjects) -> None:
+    import weasyprint
+
+    if subjects.evaluation.pk not in _record_html:
+        _record_html[subjects.evaluation.pk] = records.record_html(subjects.evaluation.pk)
+    html = _record_html[subjects.evaluation.pk]
+    weasyprint.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.url_fetcher()).write_pdf()
+
+
 def _url(name: str, *args, query: str = "") -> Callable[[Subjects], str]:
     return lambda s: reverse(name, args=[arg(s) if callable(arg) else arg for arg in args]) + query
 
@@ -246,6 +265,19 @@ MEASUREMENTS: list[Page | Operation] = [
         _url("audit:object-history", "vendors.vendor", lambda s: s.vendor.pk),
         htmx=True,
         note="the history panel of the busiest vendor",
+    ),
+    # Decision records (issue 7): rendering vs bare WeasyPrint on the same HTML; serving the stored bytes.
+    Operation(
+        RECORD_RENDER, _render_record, runs=5, compare_to=BARE_RENDER, note="the issue path, not stored"
+    ),
+    Operation(BARE_RENDER, _bare_render, runs=5, note="HTML(string=...).write_pdf() of the same HTML"),
+    Page(
+        "decision record: download (stored)",
+        _url("scorecards:record-download", lambda s: s.evaluation.pk),
+        role=policies.AUDITOR,
+        setup=lambda s: records.decision_record_issue(evaluation_id=s.evaluation.pk),
+        compare_to=RECORD_RENDER,
+        note="at most 1/50 of rendering it",
     ),
     Operation("verify audit chain", _verify_audit_chain, runs=3, note="every event, hashes and links"),
 ]

@@ -133,9 +133,10 @@ class VerifyForm(StyledForm):
 def record_verify(request):
     if not policies.can_verify_decision_records(request.user):
         raise PermissionDenied
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = VerifyForm(request.POST if bound else None, request.FILES if bound else None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if bound and form.is_valid():
         upload = form.cleaned_data["file"]
         result = records.decision_record_verify(b"".join(upload.chunks()))
     context = {"form": form, "result": result, "file_name": request.FILES["file"].name if result else ""}

@@ -10,6 +10,9 @@ record once the transaction has committed: rendering never holds the decision's 
 rolled-back decision issues nothing. A failed rendering is logged and kept as a
 DecisionRecordFailure; the evaluation's record page shows it with a retry button.
 
+For the evaluation page: {% include "scorecards/record/_evaluation_panel.html" %} (needs
+`evaluation`) shows the record's state there: download, DRAFT preview, or the failure and retry.
+
 What a record is:
 - `pdf`: the bytes every download serves, `sha256` their hash. Verification of an uploaded file
   matches its SHA-256 against stored records: equal bytes, genuine record; anything else is not.
@@ -358,7 +361,7 @@ class Document:
     fingerprint: str
     html: str
     page_size: str
-    extra: dict = field(default_factory=dict)
+    issued_at: dt.datetime | None = None
 
 
 def build_document(
@@ -415,7 +418,7 @@ def build_document(
             "created_iso": (issued_at or timezone.now()).astimezone(dt.UTC).isoformat(timespec="seconds"),
         },
     )
-    return Document(number, kind, snapshot, content, fingerprint, html, page_size)
+    return Document(number, kind, snapshot, content, fingerprint, html, page_size, issued_at)
 
 
 # Audit head at decision time ----------------------------------------------------------------
@@ -500,6 +503,29 @@ def existing_record(evaluation_id: int) -> DecisionRecord | None:
     return DecisionRecord.objects.defer("pdf", "content").filter(evaluation_id=evaluation_id).first()
 
 
+def _render_record(evaluation_id: int, audit_head: audit.Checkpoint | None = None):
+    """Everything issuing does before storing: load, snapshot, HTML, PDF (no transaction held)."""
+    evaluation = _load(evaluation_id)
+    decision, decision_head = _decision_of(evaluation)
+    if decision not in Evaluation.DECIDED_STATES:
+        raise RecordError("This evaluation has not been decided: only a draft preview is available.")
+    head = audit_head or _failure_head(evaluation) or decision_head or audit.head()
+    document = build_document(
+        evaluation,
+        draft=False,
+        head=head,
+        page_size=pdf.page_size(),
+        decision=decision,
+        issued_at=timezone.now(),
+    )
+    return evaluation, decision, head, document, pdf.render(document.html)
+
+
+def decision_record_render(evaluation_id: int) -> pdf.Rendered:
+    """The record of a decided evaluation rendered as issuing would, without storing it (bench)."""
+    return _render_record(evaluation_id)[-1]
+
+
 def decision_record_issue(
     *, evaluation_id: int, actor=None, audit_head: audit.Checkpoint | None = None
 ) -> DecisionRecord:
@@ -512,19 +538,12 @@ def decision_record_issue(
     found = existing_record(evaluation_id)
     if found is not None:
         return found
-    evaluation = _load(evaluation_id)
-    decision, decision_head = _decision_of(evaluation)
-    if decision not in Evaluation.DECIDED_STATES:
-        raise RecordError("This evaluation has not been decided: only a draft preview is available.")
-    head = audit_head or _failure_head(evaluation) or decision_head or audit.head()
-    size = pdf.page_size()
     started = time.monotonic()
+    head = audit_head
     try:
-        issued_at = timezone.now()
-        document = build_document(
-            evaluation, draft=False, head=head, page_size=size, decision=decision, issued_at=issued_at
-        )
-        rendered = pdf.render(document.html)
+        _evaluation, decision, head, document, rendered = _render_record(evaluation_id, audit_head)
+    except RecordError:
+        raise
     except Exception as error:
         logger.exception("Rendering the decision record of evaluation %s failed", evaluation_id)
         _record_failure(evaluation_id, f"{type(error).__name__}: {error}", head, actor)
@@ -541,7 +560,7 @@ def decision_record_issue(
             decision=decision,
             head=head,
             actor=actor,
-            issued_at=issued_at,
+            issued_at=document.issued_at,
             render_ms=render_ms,
         )
     except IntegrityError:

@@ -4,6 +4,40 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# PostgreSQL refuses any UPDATE or DELETE of an issued decision record (no-op on SQLite, where
+# the model and queryset guards refuse it). Django's test flush uses TRUNCATE, which row
+# triggers do not see.
+IMMUTABLE = """
+CREATE OR REPLACE FUNCTION scorecards_decisionrecord_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'decision records are issued once and never changed: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER scorecards_decisionrecord_no_update
+    BEFORE UPDATE ON scorecards_decisionrecord
+    FOR EACH ROW EXECUTE FUNCTION scorecards_decisionrecord_refuse_change();
+CREATE TRIGGER scorecards_decisionrecord_no_delete
+    BEFORE DELETE ON scorecards_decisionrecord
+    FOR EACH ROW EXECUTE FUNCTION scorecards_decisionrecord_refuse_change();
+"""
+MUTABLE = """
+DROP TRIGGER IF EXISTS scorecards_decisionrecord_no_delete ON scorecards_decisionrecord;
+DROP TRIGGER IF EXISTS scorecards_decisionrecord_no_update ON scorecards_decisionrecord;
+DROP FUNCTION IF EXISTS scorecards_decisionrecord_refuse_change();
+"""
+
+
+def install(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(IMMUTABLE, params=None)
+
+
+def remove(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(MUTABLE, params=None)
+
 
 class Migration(migrations.Migration):
 
@@ -53,4 +87,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['evaluation', '-occurred_at'], name='record_failure_eval_idx')],
             },
         ),
+        migrations.RunPython(install, remove, elidable=False),
     ]
