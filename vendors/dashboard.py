@@ -10,6 +10,8 @@ from . import selectors
 
 def _panel(title: str, queryset, date_field: str, empty: str, query: str) -> dict:
     rows = list(queryset[: selectors.DASHBOARD_ROWS])
+    if not date_field:
+        selectors.attach_exit_rights_gap(rows)
     count = len(rows) if len(rows) < selectors.DASHBOARD_ROWS else queryset.count()
     return {
         "title": title,
@@ -47,6 +49,6 @@ def vendor_register_panels(user) -> list[dict]:
             selectors.contracts_with_missing_exit_rights(user),
             "",
             "Every open contract has all its exit rights.",
-            "missing_exit_rights=true&sort=-missing",
+            "missing_exit_rights=true&sort=end",
         ),
     ]

@@ -120,6 +120,4 @@ class ContractFilter(RegisterFilterSet):
         form = StyledForm
 
     def filter_missing(self, queryset, name, value):
-        if value == "true":
-            return queryset.filter(exit_rights_missing__gt=0)
-        return queryset.filter(exit_rights_missing=0)
+        return selectors.with_exit_rights_missing(queryset, missing=value == "true")

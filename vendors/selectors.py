@@ -7,7 +7,7 @@ prefetches for many-to-many), so pages stay fast with thousands of rows.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -37,14 +37,30 @@ def vendors_for(user) -> QuerySet[Vendor]:
     return Vendor.objects.all()
 
 
-def vendor_list(user) -> QuerySet[Vendor]:
-    """Vendors with their host, owner, layers and contract count, for the list and the export."""
-    return (
-        vendors_for(user)
-        .select_related("runs_on", "owner")
-        .prefetch_related("layers")
-        .annotate(contract_count=_count_subquery(Contract.objects.filter(vendor=OuterRef("pk")), "vendor"))
+def vendor_list(user, *, with_counts: bool = True) -> QuerySet[Vendor]:
+    """Vendors with their host, owner, layers and (unless the caller attaches them to one page
+    later, see `attach_contract_counts`) their contract count."""
+    vendors = vendors_for(user).select_related("runs_on", "owner").prefetch_related("layers")
+    if not with_counts:
+        return vendors
+    return vendors.annotate(
+        contract_count=_count_subquery(Contract.objects.filter(vendor=OuterRef("pk")), "vendor")
     )
+
+
+def attach_contract_counts(vendors: list[Vendor]) -> list[Vendor]:
+    """Set `contract_count` on the vendors of one page: one grouped query, not a count per row
+    of the whole table (the database would compute an annotation for every row before paging)."""
+    counts = dict(
+        Contract.objects.filter(vendor__in=vendors)
+        .order_by()
+        .values("vendor_id")
+        .annotate(n=Count("pk"))
+        .values_list("vendor_id", "n")
+    )
+    for vendor in vendors:
+        vendor.contract_count = counts.get(vendor.pk, 0)
+    return vendors
 
 
 def vendor_for_user(user, pk: int) -> Vendor:
@@ -52,18 +68,17 @@ def vendor_for_user(user, pk: int) -> Vendor:
 
 
 def vendor_detail(user, pk: int) -> Vendor:
-    """One vendor with its layers, hosted vendors and contracts (each with its exit-rights gap)."""
-    contracts = with_exit_rights_gap(Contract.objects.all()).order_by("-end_date", "reference")
+    """One vendor with its layers and hosted vendors; its contracts are paged by the view."""
     return get_object_or_404(
         vendors_for(user)
         .select_related("runs_on", "owner")
-        .prefetch_related(
-            "layers",
-            Prefetch("hosted_vendors", queryset=Vendor.objects.order_by("name")),
-            Prefetch("contracts", queryset=contracts),
-        ),
+        .prefetch_related("layers", Prefetch("hosted_vendors", queryset=Vendor.objects.order_by("name"))),
         pk=pk,
     )
+
+
+def contracts_of_vendor(vendor: Vendor) -> QuerySet[Contract]:
+    return vendor.contracts.order_by("-end_date", "reference", "pk")
 
 
 def jurisdictions() -> list[str]:
@@ -79,20 +94,65 @@ def currencies() -> list[str]:
 # Contracts --------------------------------------------------------------------------------
 
 
-def active_exit_right_kinds() -> list[ExitRightKind]:
-    return list(ExitRightKind.objects.filter(is_active=True))
+def active_kind_ids() -> list[int]:
+    return list(ExitRightKind.objects.filter(is_active=True).values_list("pk", flat=True))
 
 
-def with_exit_rights_gap(queryset: QuerySet[Contract], active_kinds: int | None = None) -> QuerySet[Contract]:
-    """Annotate `exit_rights_covered` and `exit_rights_missing` (active kinds not present or negotiated)."""
-    if active_kinds is None:
-        active_kinds = ExitRightKind.objects.filter(is_active=True).count()
+def with_exit_rights_gap(
+    queryset: QuerySet[Contract], kind_ids: list[int] | None = None
+) -> QuerySet[Contract]:
+    """Annotate `exit_rights_covered` and `exit_rights_missing` (active kinds not present or negotiated).
+
+    Needed to sort or filter by the gap in SQL; to show it on one page, `attach_exit_rights_gap`
+    is cheaper."""
+    if kind_ids is None:
+        kind_ids = active_kind_ids()
     covered = ExitRightClause.objects.filter(
-        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind__is_active=True
+        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind_id__in=kind_ids
     )
     return queryset.annotate(exit_rights_covered=_count_subquery(covered, "contract")).annotate(
-        exit_rights_missing=Value(active_kinds) - F("exit_rights_covered")
+        exit_rights_missing=Value(len(kind_ids)) - F("exit_rights_covered")
     )
+
+
+def attach_exit_rights_gap(contracts: list[Contract]) -> list[Contract]:
+    """Set `exit_rights_covered` and `exit_rights_missing` on the contracts of one page (two queries)."""
+    kind_ids = active_kind_ids()
+    covered = dict(
+        ExitRightClause.objects.filter(
+            contract__in=contracts, status__in=COVERED_STATUSES, kind_id__in=kind_ids
+        )
+        .order_by()
+        .values("contract_id")
+        .annotate(n=Count("pk"))
+        .values_list("contract_id", "n")
+    )
+    for contract in contracts:
+        contract.exit_rights_covered = covered.get(contract.pk, 0)
+        contract.exit_rights_missing = len(kind_ids) - contract.exit_rights_covered
+    return contracts
+
+
+def _complete_contract_ids(kind_ids: list[int]) -> QuerySet:
+    # One grouped pass over the clauses (not a count per contract): filtering thousands of
+    # contracts on "anything missing" stays a single subquery the database runs once.
+    return (
+        ExitRightClause.objects.filter(status__in=COVERED_STATUSES, kind_id__in=kind_ids)
+        .order_by()
+        .values("contract_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=len(kind_ids))
+        .values("contract_id")
+    )
+
+
+def with_exit_rights_missing(queryset: QuerySet[Contract], missing: bool = True) -> QuerySet[Contract]:
+    """Contracts lacking at least one active exit right (or, with missing=False, lacking none)."""
+    kind_ids = active_kind_ids()
+    if not kind_ids:
+        return queryset.none() if missing else queryset
+    complete = Q(pk__in=_complete_contract_ids(kind_ids))
+    return queryset.exclude(complete) if missing else queryset.filter(complete)
 
 
 def contracts_for(user) -> QuerySet[Contract]:
@@ -101,8 +161,9 @@ def contracts_for(user) -> QuerySet[Contract]:
     return Contract.objects.all()
 
 
-def contract_list(user) -> QuerySet[Contract]:
-    return with_exit_rights_gap(contracts_for(user).select_related("vendor"))
+def contract_list(user, *, with_gap: bool = True) -> QuerySet[Contract]:
+    contracts = contracts_for(user).select_related("vendor")
+    return with_exit_rights_gap(contracts) if with_gap else contracts
 
 
 def contract_for_user(user, pk: int) -> Contract:
@@ -185,9 +246,7 @@ def contracts_expiring(user) -> QuerySet[Contract]:
 
 
 def contracts_with_missing_exit_rights(user) -> QuerySet[Contract]:
-    return (
-        with_exit_rights_gap(contracts_for(user).filter(status__in=OPEN_CONTRACT_STATUSES))
-        .filter(exit_rights_missing__gt=0)
-        .select_related("vendor")
-        .order_by("-exit_rights_missing", "end_date", "pk")
-    )
+    """Open contracts with a gap in their exit rights, those ending soonest first (attach the
+    gap itself to the rows shown with `attach_exit_rights_gap`)."""
+    open_contracts = contracts_for(user).filter(status__in=OPEN_CONTRACT_STATUSES)
+    return with_exit_rights_missing(open_contracts).select_related("vendor").order_by("end_date", "pk")

@@ -113,9 +113,12 @@ def _assign(obj, changes: dict, *, editable: set[str], transitions: dict, strip:
 
 
 def _protected_message(obj, error: ProtectedError | RestrictedError) -> str:
-    counts = Counter(o._meta.verbose_name_plural for o in error.args[1])
-    parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
-    return f"“{obj}” cannot be deleted: {parts} still refer to it."
+    counts = Counter(o._meta for o in error.args[1])
+    parts = ", ".join(
+        f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}"
+        for meta, n in sorted(counts.items(), key=lambda item: str(item[0].verbose_name))
+    )
+    return f"“{obj}” cannot be deleted: {parts} still {'refers' if sum(counts.values()) == 1 else 'refer'} to it."
 
 
 # Vendors ----------------------------------------------------------------------------------

@@ -45,8 +45,17 @@ def _save(form, call) -> object | None:
     return None
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, attach=None):
+    """One page of the list; `attach` adds per-row figures to that page only."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if attach:
+        page.object_list = attach(list(page.object_list))
+    return page
+
+
+def _sorts_by(request, key: str) -> bool:
+    # Sorting needs the figure computed in SQL for every row; showing it needs it for one page.
+    return request.GET.get("sort", "").lstrip("-") == key
 
 
 # Vendors ----------------------------------------------------------------------------------
@@ -55,11 +64,11 @@ def _page(request, queryset):
 @require_GET
 def vendor_list(request):
     _require(policies.can_read(request.user))
-    filterset = VendorFilter(request.GET, queryset=selectors.vendor_list(request.user))
-    page_obj = _page(request, filterset.qs)
+    in_sql = _sorts_by(request, "contracts")
+    filterset = VendorFilter(request.GET, queryset=selectors.vendor_list(request.user, with_counts=in_sql))
     context = {
         "filter": filterset,
-        "page_obj": page_obj,
+        "page_obj": _page(request, filterset.qs, attach=None if in_sql else selectors.attach_contract_counts),
         "can_edit": policies.can_edit_vendors(request.user),
     }
     template = "vendors/vendor_list.html"
@@ -74,6 +83,9 @@ def vendor_detail(request, pk: int):
         "vendors/vendor_detail.html",
         {
             "vendor": vendor,
+            "page_obj": _page(
+                request, selectors.contracts_of_vendor(vendor), selectors.attach_exit_rights_gap
+            ),
             "can_edit": policies.can_edit_vendors(request.user),
             "can_edit_contracts": policies.can_edit_contracts(request.user),
         },
@@ -138,11 +150,12 @@ def vendor_delete(request, pk: int):
 @require_GET
 def contract_list(request):
     _require(policies.can_read(request.user))
-    filterset = ContractFilter(request.GET, queryset=selectors.contract_list(request.user))
+    in_sql = _sorts_by(request, "missing")
+    filterset = ContractFilter(request.GET, queryset=selectors.contract_list(request.user, with_gap=in_sql))
     today = timezone.localdate()
     context = {
         "filter": filterset,
-        "page_obj": _page(request, filterset.qs),
+        "page_obj": _page(request, filterset.qs, attach=None if in_sql else selectors.attach_exit_rights_gap),
         "today": today,
         "soon": today + timedelta(days=selectors.DASHBOARD_HORIZON_DAYS),
         "can_edit": policies.can_edit_contracts(request.user),
@@ -363,7 +376,9 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
 @require_GET
 def vendor_export(request):
     _require(policies.can_read(request.user))
-    vendors = VendorFilter(request.GET, queryset=selectors.vendor_list(request.user)).qs
+    vendors = VendorFilter(
+        request.GET, queryset=selectors.vendor_list(request.user, with_counts=_sorts_by(request, "contracts"))
+    ).qs
     stamp = timezone.localdate().isoformat()
     return _csv_response(
         f"vendors-{stamp}.csv", csv_io.VENDOR_COLUMNS, csv_io.vendor_rows(vendors.iterator(chunk_size=1000))
@@ -373,7 +388,9 @@ def vendor_export(request):
 @require_GET
 def contract_export(request):
     _require(policies.can_read(request.user))
-    contracts = ContractFilter(request.GET, queryset=selectors.contract_list(request.user)).qs
+    contracts = ContractFilter(
+        request.GET, queryset=selectors.contract_list(request.user, with_gap=_sorts_by(request, "missing"))
+    ).qs
     stamp = timezone.localdate().isoformat()
     return _csv_response(
         f"contracts-{stamp}.csv",
