@@ -343,6 +343,8 @@ def clause_edit(request, pk: int, code: str):
     kind = get_object_or_404(ExitRightKind, code=code)
     _require(policies.can_edit_clauses(request.user))
     clause = contract.clauses.filter(kind=kind).first()
+    if clause is None and not kind.is_active:
+        raise Http404("This kind of exit right is retired.")
     form = ClauseForm(request.POST or None, instance=clause, prefix=f"clause-{code}")
     if request.method == "POST" and form.is_valid():
         saved = _save(

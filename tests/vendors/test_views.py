@@ -316,6 +316,19 @@ def test_clause_edit_works_without_javascript(client, legal_user):
     assert response["Location"] == f"{contract.get_absolute_url()}#exit-right-ramp-down"
 
 
+def test_a_retired_kind_keeps_recorded_clauses_editable_but_takes_no_new_ones(client, legal_user):
+    recorded, fresh = ContractFactory(), ContractFactory()
+    kind = ExitRightKind.objects.get(code="ramp-down")
+    ExitRightClause.objects.create(contract=recorded, kind=kind, status="present", reference="§5")
+    kind.is_active = False
+    kind.save()
+    client.force_login(legal_user)
+    assert client.get(reverse("vendors:clause-edit", args=[recorded.pk, "ramp-down"])).status_code == 200
+    assert client.get(reverse("vendors:clause-edit", args=[fresh.pk, "ramp-down"])).status_code == 404
+    checklist = client.get(recorded.get_absolute_url()).context["checklist"]
+    assert kind in [item.kind for item in checklist]  # a retired kind still shows where recorded
+
+
 def test_clause_of_an_unknown_kind_is_404(client, legal_user):
     contract = ContractFactory()
     client.force_login(legal_user)
