@@ -3,10 +3,15 @@
 Forms validate and present; the services in `vendors.workloads` write.
 """
 
+from html import escape
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
 
 from procurement import policies
 from procurement.forms import StyledForm, StyledModelForm
@@ -29,6 +34,49 @@ def people():
     )
 
 
+class QuickSelectMixin:
+    """Writes the options in Python: Django renders a template (and builds a dict) per option,
+    too slow for a thousand vendors on one page. Flat choices only (no option groups)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        options = "\n".join(
+            f'<option value="{escape(str(choice))}"{" selected" if str(choice) in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for choice, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(final_attrs)}>\n{options}\n</select>')  # noqa: S308 - every value escaped above  # bandit: every value is escaped above  # nosec B308 B703
+
+
+class QuickSelect(QuickSelectMixin, forms.Select):
+    pass
+
+
+class NameChoiceIterator(ModelChoiceIterator):
+    """(pk, name) pairs straight from the database: no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        offered = getattr(self.field, "offered", None)
+        yield from (self.queryset if offered is None else offered).values_list("pk", "name")
+
+
+class VendorChoiceField(forms.ModelChoiceField):
+    """A vendor by id. `offered`, when set, narrows the options shown, not what is accepted."""
+
+    iterator = NameChoiceIterator
+    widget = QuickSelect
+    offered = None
+
+
+class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
+    pass
+
+
 class PersonChoiceMixin:
     def label_from_instance(self, user):
         return user.get_full_name() or user.get_username()
@@ -43,7 +91,7 @@ class PeopleChoiceField(PersonChoiceMixin, forms.ModelMultipleChoiceField):
 
 
 class WorkloadForm(StyledModelForm):
-    owner = PersonChoiceField(queryset=people(), required=False, empty_label="Nobody yet")
+    owner = PersonChoiceField(queryset=people(), required=False, empty_label="Nobody yet", widget=QuickSelect)
 
     class Meta:
         model = Workload
@@ -56,6 +104,8 @@ class WorkloadForm(StyledModelForm):
 
 
 class DependencyForm(StyledModelForm):
+    vendor = VendorChoiceField(queryset=Vendor.objects.none())
+
     class Meta:
         model = Dependency
         fields = ["layer", "vendor", "band", "amount", "region", "notes"]
@@ -84,8 +134,11 @@ class DependencyForm(StyledModelForm):
 
 
 class RehearsalForm(StyledModelForm):
+    vendor = VendorChoiceField(
+        queryset=Vendor.objects.none(), required=False, label="Vendor failed over from"
+    )
     participants = PeopleChoiceField(
-        queryset=people(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        queryset=people(), required=False, widget=QuickSelectMultiple(attrs={"size": 6})
     )
 
     class Meta:
@@ -121,8 +174,10 @@ class WorkloadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ChoiceFilter(choices=WorkloadTier.choices, empty_label="Any tier")
     criticality = django_filters.ChoiceFilter(choices=Criticality.choices, empty_label="Any criticality")
-    vendor = django_filters.ModelChoiceFilter(
-        queryset=Vendor.objects.order_by("name"), method="on_vendor", label="Vendor", empty_label="Any vendor"
+    vendor = django_filters.CharFilter(
+        method="on_vendor",
+        label="Vendor",
+        widget=forms.TextInput(attrs={"placeholder": "Any vendor"}),
     )
     due = django_filters.ChoiceFilter(
         choices=list(selectors.DUE_LABELS.items()), method="by_due", label="Rehearsal", empty_label="Any"
@@ -164,7 +219,7 @@ class WorkloadFilter(django_filters.FilterSet):
 
 
 class LossScenarioForm(StyledForm):
-    vendor = forms.ModelChoiceField(queryset=Vendor.objects.none(), empty_label="Choose a vendor")
+    vendor = VendorChoiceField(queryset=Vendor.objects.order_by("name"), empty_label="Choose a vendor")
     region = forms.CharField(
         required=False,
         max_length=100,
@@ -172,12 +227,28 @@ class LossScenarioForm(StyledForm):
         widget=forms.TextInput(attrs={"list": REGION_DATALIST, "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered_vendor_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vendor"].queryset = Vendor.objects.order_by("name")
+        if offered_vendor_ids is not None:
+            self.fields["vendor"].offered = Vendor.objects.filter(pk__in=offered_vendor_ids).order_by("name")
 
 
 class ConcentrationForm(StyledForm):
-    workload = forms.ModelChoiceField(
-        queryset=Workload.objects.order_by("name"), required=False, empty_label="Whole portfolio"
+    """One workload by id (links) or by name (typed, with the names offered in a datalist)."""
+
+    workload = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "workload-names", "placeholder": "Whole portfolio"}),
     )
+
+    def clean_workload(self):
+        value = self.cleaned_data["workload"].strip()
+        if not value:
+            return None
+        workloads = Workload.objects.all()
+        found = workloads.filter(pk=int(value)) if value.isdigit() else workloads.filter(name__iexact=value)
+        workload = found.first()
+        if workload is None:
+            raise forms.ValidationError("No workload has that name.")
+        return workload

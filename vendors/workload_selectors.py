@@ -142,6 +142,16 @@ def known_regions() -> list[str]:
     return sorted(regions, key=str.lower)
 
 
+def workload_names(user) -> list[str]:
+    return list(workloads_for(user).order_by("name").values_list("name", flat=True))
+
+
+def depended_on_vendor_ids(graph) -> set[int]:
+    """Vendors some workload depends on, and the vendors they run on: the ones worth losing."""
+    direct = Dependency.objects.order_by().values_list("vendor_id", flat=True).distinct()
+    return {host for vendor_id in direct for host in graph.chain(vendor_id)}
+
+
 def critical_rehearsals_due(user) -> QuerySet[Workload]:
     """Critical workloads never rehearsed or overdue, never-rehearsed and longest-overdue first."""
     critical = with_last_rehearsal(workloads_for(user).filter(criticality=Criticality.CRITICAL))

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -20,6 +22,7 @@ from . import workload_selectors as selectors
 from .models import Dependency, Rehearsal
 from .selectors import vendor_for_user
 from .workload_forms import (
+    REGION_DATALIST,
     ConcentrationForm,
     DependencyForm,
     LossScenarioForm,
@@ -30,7 +33,8 @@ from .workload_forms import (
 
 PAGE_SIZE = 25
 FINDINGS_PAGE_SIZE = 50
-LOSS_PAGE_SIZE = 20
+LOSS_PAGE_SIZE = 10
+MATRIX_ROWS = 20
 
 
 def _require(allowed: bool) -> None:
@@ -53,6 +57,16 @@ def _save(form, call):
         else:
             form.add_error(None, exc)
     return None
+
+
+def _datalist(element_id: str, values) -> str:
+    """A <datalist> written in one pass: hundreds of options cost a template render each otherwise."""
+    options = "".join(f'<option value="{escape(value)}"></option>' for value in values)
+    return mark_safe(f'<datalist id="{element_id}">{options}</datalist>')  # noqa: S308 - values escaped  # bandit: every value is escaped above  # nosec B308 B703
+
+
+def _regions_datalist() -> str:
+    return _datalist(REGION_DATALIST, concentration.remember("regions", selectors.known_regions))
 
 
 def _page(request, items, size=PAGE_SIZE):
@@ -102,7 +116,7 @@ def _detail_context(request, workload, dependency_form=None) -> dict:
         "findings": concentration.findings(type(workload).objects.filter(pk=workload.pk)),
         "can_edit": can_edit,
         "dependency_form": dependency_form or (DependencyForm() if can_edit else None),
-        "known_regions": selectors.known_regions() if can_edit else [],
+        "regions_datalist": _regions_datalist() if can_edit else "",
     }
 
 
@@ -167,7 +181,11 @@ def dependency_add(request, pk: int):
             return _to_dependencies(workload)
     if _is_htmx(request):
         return _dependency_panel(request, workload, form)
-    return render(request, "vendors/workload_dependency_form.html", {"form": form, "workload": workload})
+    return render(
+        request,
+        "vendors/workload_dependency_form.html",
+        {"form": form, "workload": workload, "regions_datalist": _regions_datalist()},
+    )
 
 
 @require_GET
@@ -205,7 +223,6 @@ def dependency_edit(request, pk: int, dependency_pk: int):
             "dep": dependency,
             "form": form,
             "workload": workload,
-            "known_regions": selectors.known_regions(),
         }
         response = render(request, "vendors/workload_detail.html#dependency-edit-row", context)
         if request.method == "POST":
@@ -219,7 +236,7 @@ def dependency_edit(request, pk: int, dependency_pk: int):
             "form": form,
             "workload": workload,
             "dependency": dependency,
-            "known_regions": selectors.known_regions(),
+            "regions_datalist": _regions_datalist(),
         },
     )
 
@@ -301,14 +318,25 @@ def concentration_view(request):
     _require(policies.can_read(request.user))
     form = ConcentrationForm(request.GET or None)
     workload = form.cleaned_data.get("workload") if form.is_valid() else None
-    scope = Dependency.objects.filter(workload=workload) if workload else None
-    found = concentration.findings(type(workload).objects.filter(pk=workload.pk) if workload else None)
+    limit = None if request.GET.get("all") else MATRIX_ROWS
+    if workload:
+        found = concentration.findings(type(workload).objects.filter(pk=workload.pk))
+        matrix = concentration.matrix(Dependency.objects.filter(workload=workload), limit=limit)
+    else:
+        # The whole portfolio is the same for every reader: computed once per change of the data.
+        version = concentration.portfolio_version()
+        found = concentration.remember("findings", concentration.findings, version=version)
+        matrix = concentration.remember(
+            f"matrix:{limit}", lambda: concentration.matrix(limit=limit), version=version
+        )
     kind = request.GET.get("kind", "")
     shown = [f for f in found if f.kind == kind] if kind in concentration.FindingKind.LABELS else found
     context = {
         "form": form,
         "workload": workload,
-        "matrix": concentration.matrix(scope),
+        "workload_datalist": _datalist("workload-names", selectors.workload_names(request.user)),
+        # The largest vendors get a row each; on request, every vendor does.
+        "matrix": matrix,
         "finding_counts": concentration.finding_counts(found),
         "findings_total": len(found),
         "kind": kind,
@@ -321,18 +349,21 @@ def concentration_view(request):
 @require_GET
 def loss_scenario(request):
     _require(policies.can_read(request.user))
-    form = LossScenarioForm(request.GET or None)
+    graph = concentration.HostingGraph.load()
+    form = LossScenarioForm(request.GET or None, offered_vendor_ids=selectors.depended_on_vendor_ids(graph))
     scenario = page_obj = None
     if form.is_valid():
-        scenario = concentration.loss_scenario(
-            vendor=form.cleaned_data["vendor"], region=form.cleaned_data["region"]
+        vendor, region = form.cleaned_data["vendor"], form.cleaned_data["region"]
+        scenario = concentration.remember(
+            f"loss:{vendor.pk}:{region.strip()}",
+            lambda: concentration.loss_scenario(vendor=vendor, region=region, graph=graph),
         )
         page_obj = _page(request, scenario.workloads, LOSS_PAGE_SIZE)
     context = {
         "form": form,
         "scenario": scenario,
         "page_obj": page_obj,
-        "known_regions": selectors.known_regions(),
+        "regions_datalist": _datalist(REGION_DATALIST, scenario.regions if scenario else []),
     }
     template = "vendors/loss_scenario.html"
     return render(request, template + "#loss-results" if _is_htmx(request) else template, context)
@@ -341,5 +372,6 @@ def loss_scenario(request):
 @require_GET
 def vendor_exposure(request, vendor_pk: int):
     vendor = vendor_for_user(request.user, vendor_pk)
-    context = {"vendor": vendor, "evidence": concentration.vendor_evidence(vendor)}
+    evidence = concentration.remember(f"evidence:{vendor.pk}", lambda: concentration.vendor_evidence(vendor))
+    context = {"vendor": vendor, "evidence": evidence}
     return render(request, "vendors/concentration_vendor.html", context)

@@ -161,6 +161,6 @@ def test_unaffected_workloads_are_not_listed_and_worst_come_first():
 def test_loss_scenario_takes_the_same_queries_for_any_portfolio(size, django_assert_max_num_queries):
     workloads = portfolio(size)
     vendor = workloads[0].dependencies.first().vendor
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         scenario = concentration.loss_scenario(vendor=vendor)
     assert scenario.workloads

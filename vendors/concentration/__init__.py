@@ -11,8 +11,9 @@ the vendor. The Herfindahl-Hirschman index of a layer is the sum of the squared 
 1 for a single vendor, 1/n for n vendors of equal size.
 """
 
+from .cache import portfolio_version, remember
 from .evidence import VendorEvidence, WorkloadEvidence, vendor_evidence
-from .findings import Finding, FindingKind, HostingGraph, finding_counts, findings
+from .hosting import HostingGraph, layer_table
 from .index import HHI_SCALE, Rating, hhi, rate
 from .loss import (
     VERDICT_BREAKS,
@@ -24,8 +25,10 @@ from .loss import (
     loss_scenario,
     regions_of,
 )
-from .matrix import BAND_ORDER, Cell, Column, Matrix, Row, matrix, unit_for
-from .rehearsals import FAILOVER_SCENARIOS, LastRehearsal, minutes_label, with_last_rehearsal
+from .rehearsals import FAILOVER_SCENARIOS, LastRehearsal, latest_rehearsals, with_last_rehearsal
+from .rules import Finding, FindingKind, finding_counts, findings
+from .shares import BAND_ORDER, Cell, Column, Matrix, Row, matrix, unit_for
+from .words import minutes_label, spoken_list
 
 __all__ = [
     "BAND_ORDER",
@@ -51,11 +54,16 @@ __all__ = [
     "finding_counts",
     "findings",
     "hhi",
+    "latest_rehearsals",
+    "layer_table",
     "loss_scenario",
     "matrix",
     "minutes_label",
+    "portfolio_version",
     "rate",
     "regions_of",
+    "remember",
+    "spoken_list",
     "unit_for",
     "vendor_evidence",
     "with_last_rehearsal",

@@ -1,16 +1,18 @@
 """Concentration findings and rehearsal evidence for one vendor, for evaluations and decision records."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.aggregates import StringAgg
+from django.db.models import Count
 
 from ..models import Criticality, Dependency, Rehearsal, Vendor, Workload
-from .findings import Finding, FindingKind, HostingGraph, _list, findings
+from .hosting import HostingGraph, layer_table
 from .loss import CRITICALITY_ORDER
-from .matrix import Cell, Column, matrix
-from .rehearsals import LAST_REHEARSAL_FIELDS, LastRehearsal, with_last_rehearsal
+from .rehearsals import LastRehearsal, latest_rehearsals
+from .rules import Finding, FindingKind, findings
+from .shares import Cell, Column, matrix
+from .words import spoken_list
 
 
 @dataclass
@@ -49,6 +51,28 @@ class VendorEvidence:
     findings: list[Finding]
     workloads: list[WorkloadEvidence]
 
+    # The page and the record list the most telling workloads first; all of them count.
+    SHOWN = 25
+
+    @property
+    def shown_workloads(self) -> list[WorkloadEvidence]:
+        """Never rehearsed, overdue or missed targets first (critical before others), then the rest."""
+        order = {"never": 0, "overdue": 1, "current": 2}
+
+        def telling(w: WorkloadEvidence):
+            missed = bool(w.last_rehearsal and not (w.last_rehearsal.met_rto and w.last_rehearsal.met_rpo))
+            return (
+                CRITICALITY_ORDER[w.criticality],
+                order[w.due_status] if not missed else 0,
+                w.name.lower(),
+            )
+
+        return sorted(self.workloads, key=telling)[: self.SHOWN]
+
+    @property
+    def more_workloads(self) -> int:
+        return max(0, len(self.workloads) - self.SHOWN)
+
     @property
     def never_rehearsed(self) -> int:
         return sum(1 for w in self.workloads if w.due_status == "never")
@@ -76,69 +100,60 @@ def vendor_evidence(vendor: Vendor) -> VendorEvidence:
     dimensions and its decision record. A fixed number of queries, whatever the portfolio size."""
     graph = HostingGraph.load()
     exposed = graph.hosted_by(vendor.pk)
-    on_vendor = Workload.objects.filter(
-        pk__in=Dependency.objects.filter(vendor_id__in=exposed).order_by().values("workload_id")
-    )
+    on_exposed = Dependency.objects.filter(vendor_id__in=exposed).order_by()
+    on_vendor = Workload.objects.filter(pk__in=on_exposed.values("workload_id"))
     found = [
         f for f in findings(on_vendor, graph) if f.kind == FindingKind.NO_EMERGENCY or f.vendor_ids & exposed
     ]
-    portfolio = matrix()
-    row = next((r for r in portfolio.rows if r.vendor_id == vendor.pk), None)
+
+    portfolio = matrix(limit=0, graph=graph)
+    row = portfolio.row_of(vendor.pk)
     shares = (
         [(column, cell) for column, cell in zip(portfolio.columns, row.cells, strict=True) if cell]
         if row
         else []
     )
-    via_rows = (
-        Dependency.objects.filter(vendor_id__in=exposed)
+    counts = dict(
+        Dependency.objects.filter(vendor=vendor)
         .order_by()
-        .values("workload_id")
-        .annotate(
-            vendor_names=StringAgg("vendor__name", delimiter=Value("|")),
-            layer_codes=StringAgg("layer__name", delimiter=Value("|")),
-        )
+        .values_list("layer__code")
+        .annotate(n=Count("workload", distinct=True))
     )
-    via = {
-        r["workload_id"]: (
-            sorted(set(r["vendor_names"].split("|"))),
-            list(dict.fromkeys(r["layer_codes"].split("|"))),
-        )
-        for r in via_rows
-    }
-    from_vendor = (
-        Rehearsal.objects.filter(workload=OuterRef("pk"), vendor=vendor).order_by().values("workload")
-    )
-    workload_rows = (
-        with_last_rehearsal(on_vendor)
-        .annotate(from_vendor=Subquery(from_vendor.annotate(n=Count("pk")).values("n")[:1]))
+    for column, cell in shares:
+        cell.workloads = counts.get(column.code, 0)
+
+    layers = {layer.pk: layer for layer in layer_table()}
+    via: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for workload_id, vendor_id, layer_id in on_exposed.values_list(
+        "workload_id", "vendor_id", "layer_id"
+    ).distinct():
+        via[workload_id][0].add(vendor_id)
+        via[workload_id][1].add(layer_id)
+    from_vendor = dict(
+        Rehearsal.objects.filter(vendor=vendor, workload_id__in=on_exposed.values("workload_id"))
         .order_by()
-        .values(
-            "pk",
-            "name",
-            "tier",
-            "criticality",
-            "rto_minutes",
-            "rpo_minutes",
-            "from_vendor",
-            *LAST_REHEARSAL_FIELDS,
-        )
+        .values_list("workload_id")
+        .annotate(n=Count("pk"))
     )
+    last = latest_rehearsals(on_exposed.values("workload_id"))
     workloads = []
-    for r in workload_rows:
-        names, layers = via.get(r["pk"], ([], []))
-        others = [n for n in names if n != vendor.name]
-        through = f" (through {_list(others)})" if others else ""
+    rows = on_vendor.order_by().values_list("pk", "name", "tier", "criticality", "rto_minutes", "rpo_minutes")
+    for pk, name, tier, criticality, rto, rpo in rows:
+        vendor_ids, layer_ids = via[pk]
+        others = sorted((graph.names[v] for v in vendor_ids if v != vendor.pk), key=str.lower)
+        words = [layers[lid].name.lower() for lid in sorted(layer_ids, key=lambda lid: layers[lid].position)]
+        through = f" (through {spoken_list(others)})" if others else ""
         workloads.append(
             WorkloadEvidence(
-                r["pk"],
-                r["name"],
-                r["tier"],
-                r["criticality"],
-                r["rto_minutes"],
-                r["rpo_minutes"],
-                _list([layer.lower() for layer in layers]) + through,
-                LastRehearsal.from_row(r),
-                r["from_vendor"] or 0,
+                pk,
+                name,
+                tier,
+                criticality,
+                rto,
+                rpo,
+                spoken_list(words) + through,
+                last.get(pk),
+                from_vendor.get(pk, 0),
             )
         )
     workloads.sort(key=lambda w: (CRITICALITY_ORDER[w.criticality], w.name.lower()))

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 HHI_SCALE = 10_000
@@ -12,13 +13,29 @@ def hhi(amounts: Iterable) -> Fraction | None:
 
     None when nothing is supplied at all. Zero sizes are ignored; negative sizes are an error.
     """
-    values = [Fraction(a) for a in amounts]
+    return hhi_of_hundredths([_exact(a) for a in amounts])
+
+
+def hhi_of_hundredths(values: list[int | Fraction]) -> Fraction | None:
+    """The index of sizes already in exact units: one division, at the end."""
     if any(v < 0 for v in values):
         raise ValueError("Shares cannot be negative.")
-    total = sum(values, Fraction(0))
+    total = sum(values)
     if not total:
         return None
-    return sum(((v / total) ** 2 for v in values if v), Fraction(0))
+    # The sum of squares over the squared total is the sum of the squared shares.
+    return Fraction(sum(v * v for v in values)) / (total * total)
+
+
+def _exact(amount) -> int | Fraction:
+    """Amounts in hundredths as integers (fast and exact for our two-decimal amounts), else a Fraction."""
+    if isinstance(amount, int):
+        return amount * 100
+    if isinstance(amount, Decimal):
+        hundredths = amount.scaleb(2)
+        if hundredths == hundredths.to_integral_value():
+            return int(hundredths)
+    return Fraction(amount) * 100
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,18 @@
 """The loss scenario: what losing a vendor (or one of its regions) strands, and whose RTO breaks."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q
 
 from ..models import COMPUTE_LAYER, CapacityBand, Criticality, Dependency, Vendor, Workload
-from .findings import HostingGraph, _list
-from .matrix import BAND_ORDER, ZERO, unit_for
-from .rehearsals import (
-    FAILOVER_SCENARIOS,
-    LAST_REHEARSAL_FIELDS,
-    LastRehearsal,
-    minutes_label,
-    with_last_rehearsal,
-)
+from .hosting import HostingGraph, layer_table
+from .rehearsals import FAILOVER_SCENARIOS, LastRehearsal, latest_rehearsals
+from .shares import BAND_ORDER, as_decimal, hundredths, unit_for
+from .words import minutes_label
+from .words import spoken_list as _list
 
 CRITICALITY_ORDER = {value: i for i, value in enumerate(Criticality.values)}
 
@@ -25,17 +22,25 @@ class Quantity:
     code: str
     label: str
     unit: str
-    lost: Decimal = ZERO
-    remaining: Decimal = ZERO
+    lost_units: int = 0  # hundredths
+    remaining_units: int = 0
+
+    @property
+    def lost(self) -> Decimal:
+        return as_decimal(self.lost_units)
+
+    @property
+    def remaining(self) -> Decimal:
+        return as_decimal(self.remaining_units)
 
     @property
     def stranded(self) -> bool:
-        return self.lost > 0 and self.remaining == 0
+        return self.lost_units > 0 and self.remaining_units == 0
 
     @property
     def remaining_percent(self) -> float:
-        total = self.lost + self.remaining
-        return float(self.remaining / total * 100) if total else 100.0
+        total = self.lost_units + self.remaining_units
+        return self.remaining_units * 100 / total if total else 100.0
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,31 @@ class WorkloadLoss:
     rto_minutes: int
     layers: list[Quantity]
     bands: list[Quantity]
-    alternatives: list[Alternative]
+    alternative_rows: list[tuple]
     last_rehearsal: LastRehearsal | None
     region_unrecorded: bool
     verdict: str = ""
     reason: str = ""
+    _names: dict = field(default_factory=dict, repr=False)
+    _layers: dict = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
+    def alternatives(self) -> list[Alternative]:
+        """Vendors that already hold capacity for this workload and are not lost, largest first."""
+        alternatives = [
+            Alternative(
+                self._names[vendor_id],
+                self._layers[layer_id].name,
+                CapacityBand(band).label if band else "",
+                as_decimal(units),
+                unit_for(self._layers[layer_id].code),
+                region,
+            )
+            for vendor_id, layer_id, band, units, region in self.alternative_rows
+        ]
+        return sorted(alternatives, key=lambda a: (a.layer, a.band, -a.amount))
+
+    @cached_property
     def stranded_layers(self) -> list[str]:
         return [q.label for q in self.layers if q.stranded]
 
@@ -128,6 +151,8 @@ class LossScenario:
     lost_vendor_names: list[str]
     workloads: list[WorkloadLoss]
     bands: list[Quantity]
+    # Regions recorded on the dependencies this vendor's loss touches: the region picker's options.
+    regions: list[str] = field(default_factory=list)
 
     def count(self, verdict: str) -> int:
         return sum(1 for w in self.workloads if w.verdict == verdict)
@@ -166,76 +191,63 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
     if region:
         lost_filter &= Q(region__iexact=region) | Q(region="")
     affected = Dependency.objects.filter(lost_filter).order_by().values("workload_id")
+    layers = {layer.pk: layer for layer in layer_table()}
     rows = (
         Dependency.objects.filter(workload_id__in=affected)
         .order_by()
-        .values_list(
-            "workload_id",
-            "vendor_id",
-            "layer__code",
-            "layer__name",
-            "layer__position",
-            "band",
-            "amount",
-            "region",
-        )
+        .annotate(units=hundredths())
+        .values_list("workload_id", "vendor_id", "layer_id", "band", "units", "region")
     )
     workload_rows = (
-        with_last_rehearsal(Workload.objects.filter(pk__in=affected), FAILOVER_SCENARIOS)
+        Workload.objects.filter(pk__in=affected)
         .order_by()
-        .values(
-            "pk",
-            "name",
-            "tier",
-            "criticality",
-            "rto_minutes",
-            *LAST_REHEARSAL_FIELDS,
-        )
+        .values_list("pk", "name", "tier", "criticality", "rto_minutes")
     )
+    last = latest_rehearsals(affected, FAILOVER_SCENARIOS)
     region_key = region.lower()
     per_workload: dict[int, dict] = defaultdict(
         lambda: {"layers": {}, "bands": _band_quantities(), "alternatives": [], "unrecorded": False}
     )
     totals = _band_quantities()
-    for workload_id, vendor_id, code, layer_name, position, band, amount, dep_region in rows:
+    for workload_id, vendor_id, layer_id, band, units, dep_region in rows:
         state = per_workload[workload_id]
+        layer = layers[layer_id]
         is_lost = vendor_id in lost_vendors and (not region_key or dep_region.lower() in ("", region_key))
-        layer = state["layers"].setdefault(code, (position, Quantity(code, layer_name, unit_for(code))))[1]
-        targets = [layer]
-        if code == COMPUTE_LAYER and band:
+        quantity = state["layers"].get(layer_id)
+        if quantity is None:
+            quantity = state["layers"][layer_id] = Quantity(layer.code, layer.name, unit_for(layer.code))
+        targets = [quantity]
+        if layer.code == COMPUTE_LAYER and band:
             targets += [state["bands"][band], totals[band]]
-        for quantity in targets:
+        for target in targets:
             if is_lost:
-                quantity.lost += amount
+                target.lost_units += units
             else:
-                quantity.remaining += amount
+                target.remaining_units += units
         if is_lost and region_key and not dep_region:
             state["unrecorded"] = True
         if not is_lost:
-            state["alternatives"].append(
-                Alternative(
-                    graph.names[vendor_id],
-                    layer_name,
-                    CapacityBand(band).label if band else "",
-                    amount,
-                    unit_for(code),
-                    dep_region,
-                )
-            )
+            # Kept raw; turned into words only for the workloads a page shows.
+            state["alternatives"].append((vendor_id, layer_id, band, units, dep_region))
     workloads = []
-    for row in workload_rows:
-        state = per_workload[row["pk"]]
+    for pk, name, tier, criticality, rto_minutes in workload_rows:
+        state = per_workload[pk]
         loss = WorkloadLoss(
-            workload_id=row["pk"],
-            name=row["name"],
-            tier=row["tier"],
-            criticality=row["criticality"],
-            rto_minutes=row["rto_minutes"],
-            layers=[q for _, q in sorted(state["layers"].values(), key=lambda pq: pq[0])],
+            workload_id=pk,
+            name=name,
+            tier=tier,
+            criticality=criticality,
+            rto_minutes=rto_minutes,
+            layers=[
+                state["layers"][layer_pk]
+                for layer_pk in sorted(state["layers"], key=lambda k: layers[k].position)
+            ],
             bands=[q for q in state["bands"].values() if q.lost or q.remaining],
-            alternatives=sorted(state["alternatives"], key=lambda a: (a.layer, a.band, -a.amount)),
-            last_rehearsal=LastRehearsal.from_row(row),
+            alternative_rows=state["alternatives"],
+            last_rehearsal=last.get(pk),
             region_unrecorded=state["unrecorded"],
+            _names=graph.names,
+            _layers=layers,
         )
         loss.judge()
         workloads.append(loss)
@@ -249,7 +261,9 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
         )
     )
     lost_names = sorted((graph.names[v] for v in lost_vendors if v != vendor.pk), key=str.lower)
-    return LossScenario(vendor, region, lost_names, workloads, list(totals.values()))
+    return LossScenario(
+        vendor, region, lost_names, workloads, list(totals.values()), regions=regions_of(vendor, graph)
+    )
 
 
 def regions_of(vendor: Vendor, graph: HostingGraph | None = None) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ..models import Rehearsal, RehearsalScenario, Workload, within_target
 from ..workloads import next_rehearsal_due
+from .words import minutes_label  # noqa: F401 - re-exported for the templates and callers
 
 # Rehearsals that exercise moving capacity to another vendor or region: the evidence that
 # counts when asking how long losing a vendor would take to recover from.
@@ -16,18 +17,6 @@ FAILOVER_SCENARIOS = [
     RehearsalScenario.REGION_OUTAGE,
     RehearsalScenario.GPU_SHORTAGE,
 ]
-
-
-def minutes_label(minutes: int | None) -> str:
-    """A duration for people: 45 min, 2 h 30 min, 3 d 4 h."""
-    if minutes is None:
-        return "—"
-    days, rest = divmod(int(minutes), 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
-    if days:
-        parts[2] = ""  # minutes do not matter once we count in days
-    return " ".join(p for p in parts if p) or "0 min"
 
 
 LAST_REHEARSAL_FIELDS = (
@@ -106,3 +95,26 @@ class LastRehearsal:
     @property
     def overdue(self) -> bool:
         return self.next_due < timezone.localdate()
+
+
+def latest_rehearsals(workload_ids, scenarios: list[str] | None = None) -> dict[int, LastRehearsal]:
+    """The latest rehearsal of each of many workloads, from one query (no subquery per row)."""
+    rehearsals = Rehearsal.objects.filter(workload_id__in=workload_ids)
+    if scenarios:
+        rehearsals = rehearsals.filter(scenario__in=scenarios)
+    latest: dict[int, LastRehearsal] = {}
+    rows = rehearsals.order_by("workload_id", "performed_on", "pk").values_list(
+        "workload_id",
+        "performed_on",
+        "scenario",
+        "custom_scenario",
+        "outcome",
+        "recovery_minutes",
+        "data_loss_minutes",
+        "rto_target_minutes",
+        "rpo_target_minutes",
+    )
+    for workload_id, performed_on, scenario, custom, *rest in rows:
+        # Ascending order: the last row of each workload is its latest rehearsal.
+        latest[workload_id] = LastRehearsal(performed_on, custom or RehearsalScenario(scenario).label, *rest)
+    return latest
