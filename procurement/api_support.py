@@ -257,14 +257,19 @@ def _page_url(request, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{urlencode(list(params.lists()), doseq=True)}")
 
 
-def paginate(request, items, query: PageQuery) -> dict:
-    """One page of a queryset (or list); a page past the end is a 404, never a silent last page."""
+def paginate(request, items, query: PageQuery, attach=None) -> dict:
+    """One page of a queryset (or list); a page past the end is a 404, never a silent last page.
+
+    `attach(rows)` adds per-row figures to the page only (as the list pages do), rather than
+    having the database compute them for every row of the table before paging."""
     count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     pages = max(1, math.ceil(count / query.page_size))
     if query.page > pages:
         raise not_found(f"Page {query.page} does not exist: there are {pages} pages of {query.page_size}.")
     start = (query.page - 1) * query.page_size
     results = list(items[start : start + query.page_size])
+    if attach is not None:
+        results = attach(results)
     return {
         "count": count,
         "page": query.page,

@@ -274,7 +274,9 @@ def _vendor_out(request, pk: int):
 def vendor_list(request, query: Query[VendorQuery]):
     """Vendors, searched, filtered and sorted like the vendor list page."""
     require_read(request)
-    return paginate(request, filtered(VendorFilter, query, selectors.vendor_list(request.user)), query)
+    in_sql = (query.sort or "").lstrip("-") == "contracts"
+    vendors = filtered(VendorFilter, query, selectors.vendor_list(request.user, with_counts=in_sql))
+    return paginate(request, vendors, query, attach=None if in_sql else selectors.attach_contract_counts)
 
 
 @router.get("/vendors/{vendor_id}", response={200: VendorOut, **ERROR_RESPONSES}, tags=["Vendors"])
@@ -433,7 +435,9 @@ class ContractPatch(ContractFields):
 def contract_list(request, query: Query[ContractQuery]):
     """Contracts, searched, filtered and sorted like the contract list page."""
     require_read(request)
-    return paginate(request, filtered(ContractFilter, query, selectors.contract_list(request.user)), query)
+    in_sql = (query.sort or "").lstrip("-") == "missing"
+    contracts = filtered(ContractFilter, query, selectors.contract_list(request.user, with_gap=in_sql))
+    return paginate(request, contracts, query, attach=None if in_sql else selectors.attach_exit_rights_gap)
 
 
 @router.get(

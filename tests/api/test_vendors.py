@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from procurement.models import AuditEvent
-from tests.vendors.factories import CapacityLineFactory, ContractFactory, VendorFactory
+from tests.vendors.factories import CapacityLineFactory, ContractFactory, VendorFactory, cover_all_exit_rights
 from vendors.models import CapacityLine, Contract, ExitRightClause, Layer, Vendor
 
 from .conftest import assert_error
@@ -281,6 +281,21 @@ def test_capacity_lines_are_added_and_removed_with_audit_events(api_as, procurem
         422,
         "validation_error",
     )
+
+
+def test_sorting_by_computed_figures_matches_the_figures_shown(api_as, procurement_user):
+    busy, quiet = VendorFactory(name="Busy"), VendorFactory(name="Quiet")
+    ContractFactory.create_batch(2, vendor=busy)
+    covered = ContractFactory(vendor=quiet, reference="COVERED")
+    cover_all_exit_rights(covered)
+    client = api_as(procurement_user)
+    vendors = client.get("/api/v1/vendors", {"sort": "-contracts"}).json()["results"]
+    assert [(v["name"], v["contract_count"]) for v in vendors] == [("Busy", 2), ("Quiet", 1)]
+    shown = client.get("/api/v1/vendors", {"sort": "name"}).json()["results"]
+    assert [(v["name"], v["contract_count"]) for v in shown] == [("Busy", 2), ("Quiet", 1)]
+    contracts = client.get("/api/v1/contracts", {"sort": "missing"}).json()["results"]
+    assert contracts[0]["reference"] == "COVERED" and contracts[0]["exit_rights_missing"] == 0
+    assert contracts[-1]["exit_rights_missing"] > 0
 
 
 def test_decimal_money_round_trips_as_a_string(api_as, procurement_user):
