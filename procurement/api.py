@@ -76,29 +76,39 @@ class ProcurementAPI(NinjaAPI):
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
-            pattern.callback = _api_view(pattern.callback)
+            # The schema and the docs are pages to read: GET (and HEAD) only.
+            read_only = pattern.name in {"openapi-json", "openapi-view"}
+            pattern.callback = _api_view(pattern.callback, methods=("GET", "HEAD") if read_only else None)
         # Anything else under /api/v1/ is a JSON 404, not the HTML page (nor a sign-in redirect).
         patterns.append(re_path(r"^.*$", unknown_endpoint, name="unknown-endpoint"))
         return patterns
 
 
-def _api_view(view):
-    """The API authenticates itself (token or session), and answers 405 in JSON like every error."""
+def _method_not_allowed(request, allowed: str):
+    response = JsonResponse(
+        error_body("method_not_allowed", f"{request.method} is not allowed here. Allowed: {allowed}."),
+        status=405,
+    )
+    response["Allow"] = allowed
+    return response
+
+
+def _api_view(view, methods: tuple[str, ...] | None = None):
+    """The API authenticates itself (token or session); 404 and 405 are JSON like every error."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        if methods and request.method not in methods:
+            return _method_not_allowed(request, ", ".join(methods))
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            # ninja's root view (/api/v1/) only raises Http404: say where the endpoints are.
+            return unknown_endpoint(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            allowed = response.get("Allow", "")
-            response = JsonResponse(
-                error_body(
-                    "method_not_allowed", f"{request.method} is not allowed here. Allowed: {allowed}."
-                ),
-                status=405,
-            )
-            response["Allow"] = allowed
+            return _method_not_allowed(request, response.get("Allow", ""))
         return response
 
     wrapper.csrf_exempt = True  # the session authentication checks CSRF itself

@@ -10,7 +10,9 @@ from .conftest import ApiClient, assert_error
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/vendors/", "/api/", "/api/v2/vendors"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/nothing-here", "/api/v1/vendors/", "/api/", "/api/v2/vendors"]
+)
 def test_unknown_paths_are_json_404s_not_pages_or_redirects(path, procurement_user, api_as):
     for client in (ApiClient(), api_as(procurement_user)):
         body = assert_error(client.get(path), 404, "not_found")
@@ -22,6 +24,13 @@ def test_a_wrong_method_is_a_json_405_with_allow(api_as, procurement_user):
     body = assert_error(response, 405, "method_not_allowed")
     assert "DELETE" in body["message"]
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_schema_and_docs_only_answer_get(client, path):
+    response = client.post(path)
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET, HEAD"
 
 
 def test_malformed_json_is_a_400(api_as, procurement_user):
