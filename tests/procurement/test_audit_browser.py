@@ -53,7 +53,7 @@ def test_an_auditor_filters_the_log_verifies_the_chain_and_exports_it(
     page, live_server, auditor, history, sign_in
 ):
     sign_in(page, auditor)
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Audit log", exact=True).click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     expect(page.get_by_text("Never verified yet")).to_be_visible()
     events = page.locator("#audit-events")
