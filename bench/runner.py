@@ -178,14 +178,15 @@ def environment() -> dict[str, Any]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    header = f"{'page / operation':<46} {'median ms':>10} {'min ms':>9} {'queries':>8} {'kB':>8} {'ratio':>7}  against"
+    width = max([len("page / operation"), *(len(r["name"]) for r in results)])
+    header = f"{'page / operation':<{width}} {'median ms':>10} {'min ms':>9} {'queries':>8} {'kB':>8} {'ratio':>7}  against"
     rows = [header, "-" * (len(header) + 10)]
     for r in results:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
         size = f"{r['bytes'] / 1024:.1f}" if r["bytes"] is not None else "-"
-        against = r["compare_to"] or ""
         rows.append(
-            f"{r['name']:<46} {r['median_ms']:>10.2f} {r['min_ms']:>9.2f} {r['queries']:>8} {size:>8} {ratio:>7}  {against}"
+            f"{r['name']:<{width}} {r['median_ms']:>10.2f} {r['min_ms']:>9.2f} {r['queries']:>8} {size:>8} {ratio:>7}  "
+            f"{r['compare_to'] or ''}"
         )
     return "\n".join(rows)
 
