@@ -7,6 +7,9 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 DEV_ENV := DEBUG=1
+# A production configuration (made-up host, key and mail server) for `check --deploy`.
+PROD_ENV := DEBUG=0 HTTPS=1 SECRET_KEY=deploy-check-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	ALLOWED_HOSTS=register.example.org CSRF_TRUSTED_ORIGINS=https://register.example.org EMAIL_HOST=smtp.example.org
 
 .PHONY: run test lint checks install migrate demo serve bench clean
 
@@ -35,11 +38,13 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r procurement vendors scorecards bench manage.py --severity-level medium -x '*/migrations/*'
 
 # Django's system checks, and no model change without its migration.
 checks: install
 	$(DEV_ENV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: lint checks
 	$(BIN)/pytest

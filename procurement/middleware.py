@@ -1,6 +1,7 @@
 """Request-scoped context for the audit trail, and the absolute session lifetime."""
 
 import contextvars
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -65,5 +66,40 @@ def session_lifetime(get_response):
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return get_response(request)
+
+    return middleware
+
+
+denied_logger = logging.getLogger("procurement.denied")
+
+
+def denied_requests(get_response):
+    """Log every refused request (401, 403, 404) with who asked, for what, and how.
+
+    Guessing ids and probing pages one may not use show up here as a trail of refusals, with
+    the request id that the audit trail also carries. Never the query string: it may hold data.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code in (401, 403, 404):
+            user = getattr(request, "user", None)
+            who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+            denied_logger.warning(
+                "denied %s %s %s user=%s ip=%s request_id=%s",
+                response.status_code,
+                request.method,
+                request.path,
+                who,
+                client_ip(request),
+                getattr(request, "request_id", ""),
+                extra={
+                    "path": request.path,
+                    "user": who,
+                    "method": request.method,
+                    "status": response.status_code,
+                },
+            )
+        return response
 
     return middleware

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logs refused requests (401/403/404) with user, method and path.
+    "procurement.middleware.denied_requests",
     "procurement.middleware.session_lifetime",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -235,6 +237,18 @@ else:
 # source folders (the manifest storage fails without collectstatic).
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+
+
+def _static_file_headers(headers, path, url):
+    """WhiteNoise answers before the CSP and frame middleware: give static files the same guard
+    (an SVG or HTML file opened directly must not run script or be framed)."""
+    headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+    )
+    headers["X-Frame-Options"] = "DENY"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_file_headers
 STORAGES = {
     "default": default_storage,
     "staticfiles": {

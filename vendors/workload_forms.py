@@ -204,9 +204,10 @@ class WorkloadFilter(django_filters.FilterSet):
         )
 
     def on_vendor(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=Dependency.objects.filter(vendor=value).order_by().values("workload_id")
-        )
+        """Workloads depending on the vendor with this id (links) or whose name contains the text."""
+        value = value.strip()
+        vendors = Q(vendor_id=int(value)) if value.isdigit() else Q(vendor__name__icontains=value)
+        return queryset.filter(pk__in=Dependency.objects.filter(vendors).order_by().values("workload_id"))
 
     def by_due(self, queryset, name, value):
         return selectors.filter_due(queryset, value)

@@ -1,0 +1,153 @@
+"""A small register with one object of every kind, and one person per role, for the sweep.
+
+The access matrix and the hostile-input tests request every URL against this world. Objects are
+made through the services where that is cheap (so they look like real ones, audit events
+included) and through factories otherwise. `World.kwargs(...)` fills a URL's arguments.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from procurement import api_tokens, policies
+from procurement.models import ApiToken
+from scorecards import records, signoff
+from scorecards import services as scorecard_services
+from scorecards.models import Evaluation, RequiredSignoff
+from tests.procurement.factories import PASSWORD, admin_user, user_with_role
+from tests.scorecards.factories import PNG_BYTES, RATIONALE, all_scores, evaluation_with_contract
+from tests.vendors.factories import PDF_BYTES, CapacityLineFactory, ContractFactory, VendorFactory
+from tests.vendors.workload_factories import RehearsalFactory, WorkloadFactory, compute
+from vendors import services as vendor_services
+
+# Everyone the matrix asks about. "anonymous" is not signed in; "no_role" is signed in with no role.
+PRINCIPALS = [
+    "anonymous",
+    "no_role",
+    "procurement",
+    "legal",
+    "finance",
+    "security",
+    "platform",
+    "auditor",
+    "admin",
+]
+ROLE_PRINCIPALS = [
+    policies.PROCUREMENT,
+    policies.LEGAL,
+    policies.FINANCE,
+    policies.SECURITY,
+    policies.PLATFORM,
+]
+# An id no row has: what someone guessing ids would try.
+MISSING_ID = 987_654
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)  # principal -> bearer secret
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _users() -> dict:
+    users = {
+        "no_role": user_with_role(None, username="nora.norole"),
+        "procurement": user_with_role(policies.PROCUREMENT, username="pat.procurement"),
+        "legal": user_with_role(policies.LEGAL, username="lee.legal"),
+        "finance": user_with_role(policies.FINANCE, username="fay.finance"),
+        "security": user_with_role(policies.SECURITY, username="sam.security"),
+        "platform": user_with_role(policies.PLATFORM, username="pia.platform"),
+        "auditor": user_with_role(policies.AUDITOR, username="aud.auditor"),
+        "admin": admin_user(username="ada.admin"),
+    }
+    # Another procurement author, whose drafts and tokens are "someone else's".
+    users["other_procurement"] = user_with_role(policies.PROCUREMENT, username="oli.otherauthor")
+    return users
+
+
+def _token_for(user) -> str:
+    if policies.can_use_api(user):
+        return api_tokens.api_token_create(actor=user, name="sweep", read_only=False).secret
+    # People without a role cannot create tokens; a token that exists anyway (e.g. made before
+    # the role was taken away) must still be refused by every endpoint, so make one by hand.
+    secret = api_tokens.TOKEN_PREFIX + uuid.uuid4().hex
+    ApiToken.objects.create(
+        user=user, name="orphan", prefix=secret[:8], digest=api_tokens.digest_of(secret), read_only=False
+    )
+    return secret
+
+
+def _decide(evaluation: Evaluation, author) -> None:
+    """Submit and have every required role approve, each by a different person."""
+    signoff.evaluation_submit(actor=author, evaluation=evaluation)
+    for n, requirement in enumerate(
+        RequiredSignoff.objects.filter(round__evaluation=evaluation).order_by("pk"), start=1
+    ):
+        signer = user_with_role(requirement.role, username=f"signer{n}.{requirement.role}")
+        signoff.signoff_record(
+            actor=signer,
+            evaluation=Evaluation.objects.get(pk=evaluation.pk),
+            role=requirement.role,
+            decision="approve",
+            password=PASSWORD,
+            request_token=uuid.uuid4(),
+        )
+
+
+def build_world() -> World:
+    world = World(users=_users())
+    procurement = world.users["procurement"]
+    other = world.users["other_procurement"]
+    o = world.objects
+
+    o["vendor"] = VendorFactory(name="Nordlys Compute")
+    # A vendor nothing refers to: the one whose delete page works.
+    o["lonely_vendor"] = VendorFactory(name="Unused Vendor")
+    o["contract"] = ContractFactory(vendor=o["vendor"], reference="NC-2026-01")
+    o["capacity_line"] = CapacityLineFactory(contract=o["contract"])
+    o["document"] = vendor_services.contract_document_add(
+        actor=procurement,
+        contract=o["contract"],
+        uploaded=SimpleUploadedFile("msa.pdf", PDF_BYTES, content_type="application/pdf"),
+        max_bytes=10_000_000,
+    )
+    o["clause_code"] = "termination-for-convenience"
+    o["workload"] = WorkloadFactory(name="Chat inference")
+    o["dependency"] = compute(o["workload"], o["vendor"], "committed", "64")
+    o["rehearsal"] = RehearsalFactory(workload=o["workload"])
+
+    o["draft"] = evaluation_with_contract(contract=o["contract"], author=procurement, scores=all_scores(4))
+    score = o["draft"].scores.select_related("dimension").first()
+    scorecard_services.evaluation_save_scores(
+        actor=procurement,
+        evaluation=o["draft"],
+        entries={
+            score.dimension_id: scorecard_services.ScoreEntry(
+                score=4,
+                rationale=RATIONALE,
+                files=[SimpleUploadedFile("chart.png", PNG_BYTES, content_type="image/png")],
+            )
+        },
+    )
+    o["evidence"] = score.evidence.get()
+    o["other_draft"] = evaluation_with_contract(contract=o["contract"], author=other, scores=all_scores(3))
+    o["submitted"] = evaluation_with_contract(contract=o["contract"], author=other, scores=all_scores(4))
+    signoff.evaluation_submit(actor=other, evaluation=o["submitted"])
+    o["decided"] = evaluation_with_contract(contract=o["contract"], author=other, scores=all_scores(5))
+    _decide(o["decided"], other)
+    # Issued after commit in the app; the test transaction never commits, so issue it here.
+    records.decision_record_issue(evaluation_id=o["decided"].pk, actor=other)
+    o["template"] = o["draft"].template
+
+    world.tokens = {name: _token_for(user) for name, user in world.users.items()}
+    o["own_token"] = ApiToken.objects.filter(user=procurement).first()
+    o["other_token"] = ApiToken.objects.filter(user=other).first()
+    return world
