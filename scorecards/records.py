@@ -111,13 +111,6 @@ def _load(evaluation_id: int) -> Evaluation:
     )
 
 
-def _person(user) -> str:
-    if user is None:
-        return ""
-    name = user.get_full_name()
-    return f"{name} ({user.get_username()})" if name else user.get_username()
-
-
 def _evaluation_part(evaluation: Evaluation, decision: str) -> dict:
     vendor = evaluation.vendor
     return {
@@ -139,7 +132,7 @@ def _evaluation_part(evaluation: Evaluation, decision: str) -> dict:
         "tier": _display(evaluation, "tier"),
         "data_sensitivity": _display(evaluation, "data_sensitivity"),
         "commitment": {"amount": evaluation.commitment_amount, "currency": evaluation.commitment_currency},
-        "author": _person(evaluation.author),
+        "author": audit.actor_display(evaluation.author),
         "status": _display(evaluation, "status"),
         "decision": decision,
         "decision_label": dict(Evaluation.Status.choices).get(decision, "Not decided"),
