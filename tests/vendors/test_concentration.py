@@ -343,3 +343,38 @@ def test_vendor_evidence_takes_the_same_queries_for_any_portfolio(size, django_a
     with django_assert_max_num_queries(14):
         evidence = concentration.vendor_evidence(vendor)
     assert evidence.workloads
+
+
+def test_a_row_limit_sums_the_smaller_vendors_and_keeps_the_index_exact():
+    big, mid = VendorFactory(name="Big"), VendorFactory(name="Mid")
+    small = VendorFactory.create_batch(3)
+    w = WorkloadFactory()
+    compute(w, big, C, 50)
+    compute(w, mid, B, 30)
+    for vendor in small:
+        compute(w, vendor, E, Decimal("6.66"))
+
+    m = concentration.matrix(limit=2)
+
+    assert [r.name for r in m.rows] == ["Big", "Mid"]
+    assert m.others.name == "3 other vendors" and m.others.cells[0].amount == Decimal("19.98")
+    assert m.hidden_vendors == 3 and m.vendor_count == 5
+    assert column(m, "compute").index == hhi([50, 30, Decimal("6.66"), Decimal("6.66"), Decimal("6.66")])
+    assert m.row_of(small[0].pk).cells[0].amount == Decimal("6.66")  # any vendor's row, shown or not
+
+
+def test_vendor_evidence_lists_what_needs_attention_first_and_counts_the_rest():
+    vendor = VendorFactory()
+    today = timezone.localdate()
+    for n in range(concentration.VendorEvidence.SHOWN + 2):
+        w = WorkloadFactory(name=f"W{n:02d}")
+        compute(w, vendor, C, 8)
+        RehearsalFactory(workload=w, performed_on=today - timedelta(days=5))
+    never = WorkloadFactory(name="Zz never rehearsed")
+    compute(never, vendor, C, 8)
+
+    evidence = concentration.vendor_evidence(vendor)
+
+    assert evidence.shown_workloads[0].name == "Zz never rehearsed"
+    assert len(evidence.shown_workloads) == concentration.VendorEvidence.SHOWN
+    assert evidence.more_workloads == 3 and len(evidence.workloads) == 28

@@ -503,3 +503,52 @@ def test_dashboard_panel_query_count_holds(size, auditor_user, django_assert_max
     with django_assert_max_num_queries(3):
         (panel,) = critical_rehearsals_due(auditor_user)
     assert panel["count"] >= 1
+
+
+def test_concentration_page_shows_the_largest_vendors_and_can_show_all(client, auditor_user):
+    w = WorkloadFactory()
+    for n in range(25):
+        compute(w, VendorFactory(name=f"V{n:02d}"), "committed", n + 1)
+    client.force_login(auditor_user)
+
+    page = client.get(url("concentration"))
+    assert len(page.context["matrix"].rows) == 20 and "5 other vendors" in page.content.decode()
+    assert len(client.get(url("concentration") + "?all=1").context["matrix"].rows) == 25
+
+
+def test_concentration_page_finds_a_workload_by_name(client, auditor_user):
+    w = WorkloadFactory(name="Customer chat")
+    compute(w, VendorFactory(), "committed", 8)
+    WorkloadFactory(name="Other")
+    client.force_login(auditor_user)
+
+    assert client.get(url("concentration") + "?workload=customer+chat").context["workload"] == w
+    missing = client.get(url("concentration") + "?workload=nothing+like+it")
+    assert missing.context["workload"] is None and "No workload has that name." in missing.content.decode()
+    assert '<option value="Customer chat">' in missing.content.decode()
+
+
+def test_workload_list_filters_by_vendor_name(client, auditor_user):
+    w = WorkloadFactory(name="On Nimbus")
+    compute(w, VendorFactory(name="Nimbus Scale"), "committed", 8)
+    WorkloadFactory(name="Elsewhere")
+    client.force_login(auditor_user)
+    assert [x.name for x in client.get(url("workload-list") + "?vendor=nimbus").context["page_obj"]] == [
+        "On Nimbus"
+    ]
+
+
+def test_loss_scenario_offers_depended_on_vendors_and_their_hosts_and_escapes_names(client, auditor_user):
+    host = VendorFactory(name="Host <Cloud>")
+    hosted = VendorFactory(name="Hosted", runs_on=host)
+    idle = VendorFactory(name="Idle")
+    compute(WorkloadFactory(), hosted, "committed", 8)
+    client.force_login(auditor_user)
+
+    body = client.get(url("loss-scenario") + f"?vendor={hosted.pk}").content.decode()
+
+    assert f'<option value="{hosted.pk}" selected>Hosted</option>' in body
+    assert f'<option value="{host.pk}">Host &lt;Cloud&gt;</option>' in body
+    assert "Idle" not in body
+    # A vendor nobody depends on can still be asked about (e.g. from its exposure page).
+    assert client.get(url("loss-scenario") + f"?vendor={idle.pk}").context["scenario"].workloads == []
