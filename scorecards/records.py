@@ -27,10 +27,12 @@ import hashlib
 import io
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -474,7 +476,35 @@ def decision_record_issue_later(evaluation: Evaluation, *, actor=None) -> None:
             # Never let an after-commit hook break the request that decided.
             logger.exception("Issuing the decision record of evaluation %s failed", evaluation_id)
 
-    transaction.on_commit(issue)
+    if settings.DECISION_RECORD_IN_BACKGROUND:
+        transaction.on_commit(lambda: _start_in_background(issue, name=f"decision-record-{evaluation_id}"))
+    else:
+        transaction.on_commit(issue)
+
+
+# Rendering takes seconds: by default it runs in a thread of its own, so the signer's request
+# answers at once. A process that dies mid-render leaves no record and no failure; the record
+# page then offers to issue it, and issuing stays idempotent.
+_background: list[threading.Thread] = []
+
+
+def _start_in_background(issue, *, name: str) -> None:
+    def run() -> None:
+        try:
+            issue()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=run, name=name, daemon=False)
+    _background[:] = [t for t in _background if t.is_alive()]
+    _background.append(thread)
+    thread.start()
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Wait until records being issued in the background are stored (commands, tests)."""
+    for thread in list(_background):
+        thread.join(timeout)
 
 
 def _record_failure(evaluation_id: int, error: str, head, actor) -> None:

@@ -645,3 +645,28 @@ def test_the_preview_of_a_submitted_evaluation_shows_the_signatures_so_far():
     assert "Signatures so far in round 1, still open" in text
     assert "Leila Haddad" in text and "Finance: not signed" in text
     assert "DRAFT" in text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_in_the_background_the_decision_returns_before_the_record_is_rendered(settings, monkeypatch):
+    import threading
+
+    settings.DECISION_RECORD_IN_BACKGROUND = True
+    evaluation = scored_evaluation()
+    rendering = threading.Event()
+    release = threading.Event()
+    real_render = pdf.render
+
+    def slow_render(html, **kwargs):
+        rendering.set()
+        assert release.wait(60)
+        return real_render(html, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", slow_render)
+    decide(evaluation)  # commits: the record is issued by another thread
+    assert rendering.wait(60)
+    assert not DecisionRecord.objects.filter(evaluation=evaluation).exists()  # the decision did not wait
+    release.set()
+    records.wait_for_background(timeout=120)
+    record = DecisionRecord.objects.get(evaluation=evaluation)
+    assert records.decision_record_verify(bytes(record.pdf)).ok
