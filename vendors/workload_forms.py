@@ -104,7 +104,7 @@ class WorkloadForm(StyledModelForm):
 
 
 class DependencyForm(StyledModelForm):
-    vendor = VendorChoiceField(queryset=Vendor.objects.none())
+    vendor = VendorChoiceField(queryset=Vendor.objects.none(), empty_label="Choose a vendor")
 
     class Meta:
         model = Dependency

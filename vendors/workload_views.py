@@ -6,7 +6,7 @@ partial they swap; the same URLs work as full pages without JavaScript.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from . import concentration, workloads
 from . import workload_selectors as selectors
 from .models import Dependency, Rehearsal
 from .selectors import vendor_for_user
+from .views import _is_htmx, _require
 from .workload_forms import (
     REGION_DATALIST,
     ConcentrationForm,
@@ -35,15 +36,6 @@ PAGE_SIZE = 25
 FINDINGS_PAGE_SIZE = 50
 LOSS_PAGE_SIZE = 10
 MATRIX_ROWS = 20
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _save(form, call):
