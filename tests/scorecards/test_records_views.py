@@ -273,3 +273,15 @@ def test_verification_refuses_oversized_files(client, auditor_user, settings):
     client.force_login(auditor_user)
     body = _verify(client, b"%PDF-" + b"0" * 2048).content.decode()
     assert "larger than" in body
+
+
+def test_the_evaluation_page_panel_loads_the_record_state_and_links_there_without_javascript(
+    rf, auditor_user
+):
+    from django.template.loader import render_to_string
+
+    evaluation = scored_evaluation()
+    html = render_to_string("scorecards/record/_evaluation_panel.html", {"evaluation": evaluation})
+    status_url = url("record-status", evaluation.pk)
+    assert f'hx-get="{status_url}"' in html and 'hx-trigger="load"' in html
+    assert f'href="{status_url}"' in html and "Preview the decision record (draft)" in html
