@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -28,6 +29,8 @@ from django.utils import timezone
 
 from .middleware import current_request_context
 from .models import AuditEvent, AuditVerification
+
+logger = logging.getLogger("procurement.audit")
 
 # The columns an event's hash covers, in the order the canonical text lists them (sorted).
 CHAINED_FIELDS = (
@@ -403,7 +406,20 @@ def verify_chain(*, checkpoint: Checkpoint | None = None, chunk_size: int = 2000
 def record_verification(
     result: VerificationResult, *, source: str, requested_by: str = ""
 ) -> AuditVerification:
-    """Keep the outcome of a verification so the audit log page can show it."""
+    """Keep the outcome of a verification so the audit log page can show it.
+
+    The outcome is logged too: with logs shipped off the machine, every verified head is
+    anchored outside the database, and a broken chain raises an error an alert can watch for.
+    """
+    if result.ok:
+        logger.info(
+            "audit chain intact: %d events, head #%d %s",
+            result.event_count,
+            result.head.sequence,
+            result.head.hash,
+        )
+    else:
+        logger.error("audit chain broken at sequence %s: %s", result.first_bad_sequence, result.problem)
     return AuditVerification.objects.create(
         verified_at=timezone.now(),
         ok=result.ok,

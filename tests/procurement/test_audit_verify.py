@@ -379,3 +379,13 @@ def test_verification_memory_does_not_grow_with_the_chain(db):
 def test_a_chunk_size_below_one_is_refused(chain):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("verify_audit", "--chunk-size", "0", stdout=io.StringIO())
+
+
+def test_each_outcome_is_logged_for_an_external_store_and_alerts(chain, caplog):
+    with caplog.at_level("INFO", logger="procurement.audit"):
+        run()
+        tamper(f"DELETE FROM {TABLE} WHERE sequence = 2")
+        run()
+    intact, broken = caplog.records
+    assert intact.levelname == "INFO" and f"head #6 {chain[-1].hash}" in intact.getMessage()
+    assert broken.levelname == "ERROR" and "broken at sequence 2" in broken.getMessage()
