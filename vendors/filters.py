@@ -17,11 +17,21 @@ def _currency_choices():
     return [(c, c) for c in selectors.currencies()]
 
 
+# Filters whose choices come from the data: read once per request, when the filter set is made.
+DATA_CHOICES = {"jurisdiction": _jurisdiction_choices, "currency": _currency_choices}
+
+
 class RegisterFilterSet(django_filters.FilterSet):
     """Adds the primary key as the last sort key, so pages never repeat or skip a row."""
 
     default_ordering: tuple[str, ...] = ()
     search_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in DATA_CHOICES.items():
+            if name in self.filters:
+                self.filters[name].extra["choices"] = choices()
 
     def search(self, queryset, name, value):
         terms = Q()
@@ -49,7 +59,6 @@ class VendorFilter(RegisterFilterSet):
     )
     jurisdiction = django_filters.ChoiceFilter(
         field_name="hq_jurisdiction",
-        choices=_jurisdiction_choices,
         label="Jurisdiction",
         empty_label="Any jurisdiction",
     )
@@ -88,11 +97,10 @@ class ContractFilter(RegisterFilterSet):
     )
     jurisdiction = django_filters.ChoiceFilter(
         field_name="vendor__hq_jurisdiction",
-        choices=_jurisdiction_choices,
         label="Vendor jurisdiction",
         empty_label="Any jurisdiction",
     )
-    currency = django_filters.ChoiceFilter(choices=_currency_choices, empty_label="Any currency")
+    currency = django_filters.ChoiceFilter(empty_label="Any currency")
     missing_exit_rights = django_filters.ChoiceFilter(
         method="filter_missing",
         label="Exit rights",

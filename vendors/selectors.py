@@ -107,8 +107,10 @@ def with_exit_rights_gap(
     is cheaper."""
     if kind_ids is None:
         kind_ids = active_kind_ids()
+    # Joined on the kind, not `kind_id IN (...)`: per contract, the (contract, kind) index is the
+    # cheap path, and a list of kind ids would steer SQLite to the status/kind index instead.
     covered = ExitRightClause.objects.filter(
-        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind_id__in=kind_ids
+        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind__is_active=True
     )
     return queryset.annotate(exit_rights_covered=_count_subquery(covered, "contract")).annotate(
         exit_rights_missing=Value(len(kind_ids)) - F("exit_rights_covered")
