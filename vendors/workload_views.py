@@ -101,13 +101,15 @@ def workload_create(request):
 def _detail_context(request, workload, dependency_form=None) -> dict:
     deps = selectors.dependencies_of(workload)
     can_edit = policies.can_edit_dependencies(request.user)
+    graph = concentration.HostingGraph.load()
     return {
         "workload": workload,
         "dependencies": deps,
-        "matrix": concentration.matrix(Dependency.objects.filter(workload=workload)),
-        "findings": concentration.findings(type(workload).objects.filter(pk=workload.pk)),
+        "matrix": concentration.matrix(Dependency.objects.filter(workload=workload), graph=graph),
+        "findings": concentration.findings(type(workload).objects.filter(pk=workload.pk), graph),
         "can_edit": can_edit,
-        "dependency_form": dependency_form or (DependencyForm() if can_edit else None),
+        # Only a form with errors to show; an empty one loads on request (it lists every vendor).
+        "dependency_form": dependency_form,
         "regions_datalist": _regions_datalist() if can_edit else "",
     }
 
@@ -159,25 +161,25 @@ def _to_dependencies(workload):
     return redirect(reverse("workloads:workload-detail", args=[workload.pk]) + "#dependencies")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dependency_add(request, pk: int):
     workload = selectors.workload_for_user(request.user, pk)
     _require(policies.can_edit_dependencies(request.user))
-    form = DependencyForm(request.POST, instance=Dependency(workload=workload))
-    if form.is_valid():
+    form = DependencyForm(request.POST or None, instance=Dependency(workload=workload))
+    if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if _save(form, lambda: workloads.dependency_add(actor=request.user, workload=workload, **fields)):
             if _is_htmx(request):
                 return _dependency_panel(request, workload)
             messages.success(request, "Dependency added.")
             return _to_dependencies(workload)
+    context = {"form": form, "workload": workload, "regions_datalist": _regions_datalist()}
     if _is_htmx(request):
+        if request.method == "GET":
+            context["dependency_form"] = form
+            return render(request, "vendors/workload_detail.html#dependency-add-form", context)
         return _dependency_panel(request, workload, form)
-    return render(
-        request,
-        "vendors/workload_dependency_form.html",
-        {"form": form, "workload": workload, "regions_datalist": _regions_datalist()},
-    )
+    return render(request, "vendors/workload_dependency_form.html", context)
 
 
 @require_GET
@@ -312,8 +314,9 @@ def concentration_view(request):
     workload = form.cleaned_data.get("workload") if form.is_valid() else None
     limit = None if request.GET.get("all") else MATRIX_ROWS
     if workload:
-        found = concentration.findings(type(workload).objects.filter(pk=workload.pk))
-        matrix = concentration.matrix(Dependency.objects.filter(workload=workload), limit=limit)
+        graph = concentration.HostingGraph.load()
+        found = concentration.findings(type(workload).objects.filter(pk=workload.pk), graph)
+        matrix = concentration.matrix(Dependency.objects.filter(workload=workload), limit=limit, graph=graph)
     else:
         # The whole portfolio is the same for every reader: computed once per change of the data.
         version = concentration.portfolio_version()

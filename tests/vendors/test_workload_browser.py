@@ -60,6 +60,7 @@ def test_adding_and_removing_a_dependency_inline(page, live_server, platform_use
     page.goto(f"{live_server.url}/workloads/{workload.pk}/")
 
     panel = page.locator("#dependency-panel")
+    panel.get_by_role("link", name="Add a dependency").click()
     panel.get_by_label("Vendor").select_option(label="Nimbus Scale")
     panel.get_by_label("Band").select_option(label="Emergency")
     panel.get_by_label("Amount").fill("8")

@@ -92,8 +92,21 @@ def test_readers_cannot_change_anything(client, who, request):
 def test_post_only_urls_refuse_get(client, platform_user):
     dep = DependencyFactory()
     client.force_login(platform_user)
-    assert client.get(url("dependency-add", dep.workload_id)).status_code == 405
     assert client.get(url("dependency-remove", dep.workload_id, dep.pk)).status_code == 405
+
+
+def test_the_add_form_loads_on_request_as_a_fragment_or_a_page(client, platform_user):
+    workload = WorkloadFactory()
+    VendorFactory(name="Nimbus <Scale>")
+    client.force_login(platform_user)
+    detail = client.get(url("workload-detail", workload.pk)).content.decode()
+    assert 'name="vendor"' not in detail and "Add a dependency" in detail  # not every vendor on every view
+
+    fragment = client.get(url("dependency-add", workload.pk), **HTMX).content.decode()
+    assert fragment.lstrip().startswith("<h3") and "<html" not in fragment
+    assert "Nimbus &lt;Scale&gt;" in fragment and 'name="vendor"' in fragment
+    page = client.get(url("dependency-add", workload.pk)).content.decode()
+    assert "<html" in page and 'name="vendor"' in page
 
 
 def test_a_dependency_of_another_workload_answers_404(client, platform_user):
