@@ -3,6 +3,7 @@
 htmx requests get the partial they swap; the same URLs work as full pages without JavaScript.
 """
 
+import copy
 from datetime import timedelta
 
 from django.conf import settings
@@ -108,7 +109,8 @@ def vendor_create(request):
 def vendor_edit(request, pk: int):
     vendor = selectors.vendor_for_user(request.user, pk)
     _require(policies.can_edit_vendors(request.user))
-    form = VendorForm(request.POST or None, instance=vendor)
+    # The form works on a copy: a rejected edit must not rename the page's breadcrumbs and title.
+    form = VendorForm(request.POST or None, instance=copy.copy(vendor))
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if _save(form, lambda: services.vendor_update(actor=request.user, vendor=vendor, **data)):
@@ -207,7 +209,7 @@ def contract_create(request, vendor_pk: int):
 def contract_edit(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
     _require(policies.can_edit_contracts(request.user))
-    form = ContractForm(request.POST or None, instance=contract, vendor=contract.vendor)
+    form = ContractForm(request.POST or None, instance=copy.copy(contract), vendor=contract.vendor)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if _save(form, lambda: services.contract_update(actor=request.user, contract=contract, **data)):

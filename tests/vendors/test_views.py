@@ -93,6 +93,15 @@ def test_vendor_edit_saves_through_the_service(client, procurement_user):
     assert event.changes["name"] == ["Old name", "Forgeline Tensor"]
 
 
+def test_a_rejected_edit_keeps_the_saved_name_in_the_page_title(client, procurement_user):
+    VendorFactory(name="Taken")
+    vendor = VendorFactory(name="Original")
+    client.force_login(procurement_user)
+    response = client.post(reverse("vendors:vendor-edit", args=[vendor.pk]), _vendor_form(name="taken"))
+    assert "<title>Edit Original" in response.content.decode()
+    assert "already exists" in response.context["form"].errors["name"][0]
+
+
 def test_deleting_a_vendor_with_contracts_is_refused_with_a_message_to_archive(client, procurement_user):
     contract = ContractFactory()
     client.force_login(procurement_user)
