@@ -670,3 +670,18 @@ def test_in_the_background_the_decision_returns_before_the_record_is_rendered(se
     records.wait_for_background(timeout=120)
     record = DecisionRecord.objects.get(evaluation=evaluation)
     assert records.decision_record_verify(bytes(record.pdf)).ok
+
+
+def test_the_last_signature_issues_the_record_after_its_commit(django_capture_on_commit_callbacks):
+    evaluation = scored_evaluation()
+    with django_capture_on_commit_callbacks(execute=True):
+        signers = sign_off(evaluation)
+    record = DecisionRecord.objects.get(evaluation=evaluation)
+    decision_event = AuditEvent.objects.get(action="evaluation.approve")
+    assert record.issued_by == signers[-1]
+    assert (record.audit_head_sequence, record.audit_head_hash) == (
+        decision_event.sequence,
+        decision_event.hash,
+    )
+    assert AuditEvent.objects.filter(action="decision_record.issue").count() == 1
+    assert records.decision_record_verify(bytes(record.pdf)).ok
