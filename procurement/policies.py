@@ -88,6 +88,58 @@ def can_view_object_history(user, object_type: str) -> bool:
     return can_read(user) and object_type not in PRIVATE_HISTORY_TYPES
 
 
+# Scorecards and evaluations --------------------------------------------------------------
+
+
+def can_view_evaluations(user) -> bool:
+    return can_read(user)
+
+
+def can_create_evaluations(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_edit_evaluation(user, evaluation) -> bool:
+    """Drafts only, by their author (or an admin standing in), who must still hold procurement."""
+    if not evaluation.is_draft or not can_create_evaluations(user):
+        return False
+    return is_admin(user) or evaluation.author_id == user.pk
+
+
+def can_manage_templates(user) -> bool:
+    return is_admin(user)
+
+
+def can_submit_evaluation(user, evaluation) -> bool:
+    return can_edit_evaluation(user, evaluation)
+
+
+def can_withdraw_evaluation(user, evaluation) -> bool:
+    """Before a decision, by the author (or an admin)."""
+    if evaluation.status not in ("draft", "submitted"):
+        return False
+    return is_admin(user) or (evaluation.author_id == user.pk and can_create_evaluations(user))
+
+
+def can_revise_evaluation(user, evaluation) -> bool:
+    return evaluation.status in ("approved", "rejected") and can_create_evaluations(user)
+
+
+def signing_roles(user, evaluation=None) -> list[str]:
+    """The roles `user` may sign for; none on an evaluation they wrote (four eyes)."""
+    if evaluation is not None and evaluation.author_id == user.pk:
+        return []
+    return [role for role in SIGNING_ROLES if has_role(user, role)]
+
+
+def can_sign(user, evaluation, role: str) -> bool:
+    return evaluation.status == "submitted" and role in signing_roles(user, evaluation)
+
+
+def can_manage_signoff_policies(user) -> bool:
+    return is_admin(user)
+
+
 # Decision records (PDF) ----------------------------------------------------------------------
 # Whoever sees an evaluation downloads its record (auditors and executives first of all).
 
@@ -119,28 +171,6 @@ def can_edit_dependencies(user) -> bool:
 
 def can_record_rehearsals(user) -> bool:
     return can_edit_workloads(user)
-
-
-# Scorecards and evaluations --------------------------------------------------------------
-
-
-def can_view_evaluations(user) -> bool:
-    return can_read(user)
-
-
-def can_create_evaluations(user) -> bool:
-    return is_admin(user) or has_role(user, PROCUREMENT)
-
-
-def can_edit_evaluation(user, evaluation) -> bool:
-    """Drafts only, by their author (or an admin standing in), who must still hold procurement."""
-    if not evaluation.is_draft or not can_create_evaluations(user):
-        return False
-    return is_admin(user) or evaluation.author_id == user.pk
-
-
-def can_manage_templates(user) -> bool:
-    return is_admin(user)
 
 
 # JSON API ---------------------------------------------------------------------------------

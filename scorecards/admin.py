@@ -5,12 +5,35 @@ Evaluations, scores and their status change only through the services (the workf
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from procurement import audit
 
 from . import scoring, services
-from .models import Dimension, Evaluation, Evidence, Score, ScorecardTemplate
+from .models import (
+    Dimension,
+    Evaluation,
+    Evidence,
+    Score,
+    ScorecardTemplate,
+    Signature,
+    SignoffPolicy,
+    SignoffRound,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow rows change only through the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DimensionFormSet(BaseInlineFormSet):
@@ -86,32 +109,65 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ["title", "vendor", "status", "weighted_total", "gates_passed", "author", "created_at"]
     list_filter = ["status", "tier", "data_sensitivity"]
     search_fields = ["title", "vendor__name"]
     list_select_related = ["vendor", "author"]
     inlines = [ScoreInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["label", "score", "content_type", "size", "added_at"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# Sign-off ---------------------------------------------------------------------------------
+
+POLICY_FIELDS = [
+    "name",
+    "role",
+    "signers",
+    "data_sensitivities",
+    "tiers",
+    "min_commitment",
+    "commitment_currency",
+    "stage",
+    "is_active",
+]
+
+
+@admin.register(SignoffPolicy)
+class SignoffPolicyAdmin(admin.ModelAdmin):
+    """Admins decide who must sign what; rounds already opened keep the sign-offs they fixed."""
+
+    list_display = ["name", "role", "signers", "min_commitment", "commitment_currency", "stage", "is_active"]
+    list_filter = ["role", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
+        # Retire a policy (is_active) rather than delete it: the audit trail names it.
         return False
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(SignoffPolicy.objects.get(pk=obj.pk), POLICY_FIELDS) if change else {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                actor=request.user,
+                action="signoff_policy.update" if change else "signoff_policy.create",
+                obj=obj,
+                before=before,
+                after=audit.snapshot(obj, POLICY_FIELDS),
+            )
+
+
+@admin.register(SignoffRound)
+class SignoffRoundAdmin(ReadOnlyAdmin):
+    list_display = ["evaluation", "number", "outcome", "submitted_at", "closed_at"]
+    list_filter = ["outcome"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["signer_name", "role", "decision", "round", "signed_at"]
+    list_filter = ["role", "decision"]

@@ -4,17 +4,20 @@ Written through the services by the demo procurement users. Idempotent: an evalu
 vendor and title already exist is left alone. All vendors and findings are fictional.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from procurement.demo import DEMO_PASSWORD
 from vendors.models import Vendor, WorkloadTier
 
-from . import services
-from .models import DataSensitivity, Evaluation, ScorecardTemplate
+from . import scoring, services, signoff
+from .models import DataSensitivity, Evaluation, ScorecardTemplate, Signature
 
 T = WorkloadTier
 D = DataSensitivity
@@ -444,4 +447,145 @@ def seed(vendors: dict[str, Vendor] | None = None) -> list[Evaluation]:
                 created_at=timezone.now() - timedelta(days=30 * spec.months_ago)
             )
         created.append(evaluation)
+    seed_signoffs(created)
     return created
+
+
+# Sign-off: every state, and something in each signer's inbox -------------------------------
+
+A, AC, R, RC = (
+    Signature.Decision.APPROVE,
+    Signature.Decision.APPROVE_WITH_CONDITIONS,
+    Signature.Decision.REJECT,
+    Signature.Decision.REQUEST_CHANGES,
+)
+# title: [(username, role, decision, comment)] signed in order after submission
+SIGNOFFS = {
+    # Approved, with conditions.
+    "2027 model family training capacity: Forgeline": [
+        ("lena", "legal", A, ""),
+        (
+            "felix",
+            "finance",
+            AC,
+            "Approved if the B200 substitution right is confirmed in writing before signature.",
+        ),
+        ("fiona", "finance", A, ""),
+        (
+            "pavel",
+            "platform",
+            AC,
+            "Checkpoint export must be tested end to end before the first training run.",
+        ),
+    ],
+    # Changes requested: back with the author, the first round's signatures void.
+    "2027 model family training capacity: Helix burst": [
+        ("lena", "legal", A, ""),
+        (
+            "felix",
+            "finance",
+            RC,
+            "Only two exit rights are recorded: get the others into the order form first.",
+        ),
+    ],
+    # Awaiting signatures, some given: finance (twice) and platform still to sign.
+    "EU customer-support assistant inference: Stratoverse": [
+        ("lena", "legal", A, ""),
+        (
+            "sofia",
+            "security",
+            AC,
+            "Customer-managed keys must be enabled before any personal data is loaded.",
+        ),
+    ],
+    # Awaiting every signature: one item in each signer's inbox.
+    "EU customer-support assistant inference: Nordlys": [],
+    # Rejected: the compliance gate failed.
+    "Tokyo inference pilot for the APAC launch": [
+        (
+            "lena",
+            "legal",
+            R,
+            "Compliance is below our minimum: no ISMAP registration and no answer on access to prompts.",
+        ),
+    ],
+    # Approved over a year ago: its re-evaluation is overdue.
+    "Batch cluster lease renewal": [
+        ("lena", "legal", A, ""),
+        ("felix", "finance", A, ""),
+    ],
+    # Approved, then superseded by a revision that was approved in turn.
+    "Enterprise GPU reservation: first review": [
+        ("lena", "legal", A, ""),
+        ("felix", "finance", AC, "Review the reservation again when the storage contract renews."),
+        ("fiona", "finance", A, ""),
+    ],
+}
+OVERDUE_DECISION_MONTHS = 13
+REVISED_TITLE = "Enterprise GPU reservation: renewal review"
+
+
+def seed_signoffs(evaluations: list[Evaluation]) -> None:
+    """Walk the demo evaluations through sign-off once (an evaluation with a round is left alone)."""
+    users = {
+        u.username: u for u in User.objects.filter(username__in={"lena", "felix", "fiona", "sofia", "pavel"})
+    }
+    by_title = {e.title: e for e in evaluations}
+    for title, steps in SIGNOFFS.items():
+        evaluation = by_title.get(title)
+        if evaluation is None or evaluation.rounds.exists() or any(u not in users for u, *_ in steps):
+            continue
+        _sign_through(evaluation, steps, users)
+        if title == "Batch cluster lease renewal":
+            # Demo only: a decision taken 13 months ago, so the dashboard shows an overdue re-evaluation.
+            decided = timezone.now() - timedelta(days=30 * OVERDUE_DECISION_MONTHS)
+            Evaluation.objects.filter(pk=evaluation.pk).update(
+                decided_at=decided,
+                reevaluation_due=scoring.add_months(
+                    timezone.localdate(decided), settings.REEVALUATION_MONTHS
+                ),
+            )
+        if title == "Enterprise GPU reservation: first review":
+            _revise(evaluation, users)
+
+
+def _sign_through(evaluation: Evaluation, steps, users) -> None:
+    signoff.evaluation_submit(actor=evaluation.author, evaluation=evaluation)
+    for username, role, decision, comment in steps:
+        signoff.signoff_record(
+            actor=users[username],
+            evaluation=evaluation,
+            role=role,
+            decision=decision,
+            comment=comment,
+            password=DEMO_PASSWORD,
+            request_token=uuid.uuid4(),
+        )
+
+
+def _revise(evaluation: Evaluation, users) -> None:
+    revision = signoff.evaluation_revise(actor=evaluation.author, evaluation=evaluation)
+    services.evaluation_update(
+        actor=evaluation.author,
+        evaluation=revision,
+        title=REVISED_TITLE,
+        purpose="Renew the H100/H200 reservation with Nimbus Scale for three more years, now across two regions.",
+        commitment_amount=Decimal("18500000.00"),
+    )
+    commercial = revision.scores.get(dimension__kind="commercial")
+    services.evaluation_save_scores(
+        actor=evaluation.author,
+        evaluation=revision,
+        entries={
+            commercial.dimension_id: services.ScoreEntry(
+                score=4,
+                rationale="The renewal adds twenty percent yearly ramp-down and full price protection for the term.",
+            )
+        },
+    )
+    revision.refresh_from_db()
+    _sign_through(
+        revision,
+        [("lena", "legal", A, ""), ("felix", "finance", A, ""), ("fiona", "finance", A, "")],
+        users,
+    )

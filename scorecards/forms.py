@@ -1,12 +1,16 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from procurement.forms import StyledForm, StyledModelForm
+from procurement.policies import ROLE_LABELS
 from vendors.models import Contract, Vendor
 
 from . import scoring, services
-from .models import DimensionKind, Evaluation, Score, ScorecardTemplate
+from .models import DimensionKind, Evaluation, Score, ScorecardTemplate, Signature
+from .signoff import signature_meaning
 
 
 class EvaluationForm(StyledModelForm):
@@ -278,3 +282,51 @@ class TemplateForm(StyledForm):
             )
             for kind in DimensionKind.values
         ]
+
+
+class SignoffForm(StyledForm):
+    """Sign for one role: decision, comment, the password again, and the form's one-time token."""
+
+    role = forms.ChoiceField(label="Signing as")
+    decision = forms.ChoiceField(
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}), label="Your decision"
+    )
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required unless you approve without conditions: the conditions, your reasons, or the changes needed.",
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing is a deliberate act: confirm it with your password.",
+    )
+    request_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, roles: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, ROLE_LABELS[role]) for role in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+        role = (self.data.get("role") if self.is_bound else None) or (roles[0] if roles else "")
+        self.fields["decision"].choices = [
+            (value, f"{label} — “{signature_meaning(value, role)}”") if role else (value, label)
+            for value, label in Signature.Decision.choices
+        ]
+        if not self.is_bound:
+            self.fields["request_token"].initial = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and decision != Signature.Decision.APPROVE and not (data.get("comment") or "").strip():
+            self.add_error(
+                "comment", "Explain your decision: the conditions, your reasons or the changes needed."
+            )
+        return data
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(required=False, max_length=500, label="Why (optional)")

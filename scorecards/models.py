@@ -249,6 +249,172 @@ class Evidence(models.Model):
     def label(self) -> str:
         return self.title or self.original_name or self.url
 
+
+# Sign-off (issue 6) ----------------------------------------------------------------------
+
+
+class SigningRole(models.TextChoices):
+    LEGAL = "legal", "Legal"
+    FINANCE = "finance", "Finance"
+    SECURITY = "security", "Security & compliance"
+    PLATFORM = "platform", "Platform engineering"
+
+
+class SignoffPolicy(models.Model):
+    """A routing rule managed by admins: when an evaluation matches, `role` must sign.
+
+    Conditions left empty match everything. When several active policies ask for the same role,
+    the largest number of signers wins (e.g. "finance always" plus "a second finance signer above
+    5M USD"), and the earliest stage.
+    """
+
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=16, choices=SigningRole.choices)
+    signers = models.PositiveSmallIntegerField(
+        "distinct signers required", default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    data_sensitivities = models.JSONField(
+        default=list, blank=True, help_text="Only for these data sensitivities (empty: any)."
+    )
+    tiers = models.JSONField(
+        default=list, blank=True, help_text="Only for these workload tiers (empty: any)."
+    )
+    min_commitment = models.DecimalField(
+        "from a commitment of",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    commitment_currency = models.CharField(
+        "in currency",
+        max_length=3,
+        blank=True,
+        validators=[iso_currency],
+        help_text="The currency of the threshold; evaluations in other currencies do not match it.",
+    )
+    # 0: in any order. Otherwise stages are signed in increasing order (stage 1 before stage 2).
+    stage = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["stage", "role", "name"]
+        verbose_name_plural = "sign-off policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_commitment__isnull=True) | ~models.Q(commitment_currency=""),
+                name="signoff_policy_threshold_has_currency",
+                violation_error_message="A commitment threshold needs its currency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignoffRound(models.Model):
+    """One submission of an evaluation: the content signed, and the sign-offs it requires."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Awaiting signatures"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    # The canonical JSON text that was hashed, stored as is so the hash can be checked again.
+    snapshot = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "number"], name="one_round_number_per_evaluation"),
+            # Two racing submissions cannot both open a round.
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(outcome="open"),
+                name="one_open_round_per_evaluation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · round {self.number}"
+
+
+class RequiredSignoff(models.Model):
+    """A sign-off a round needs: a role, and which of that role's signers (1st, 2nd)."""
+
+    round = models.ForeignKey(SignoffRound, on_delete=models.CASCADE, related_name="requirements")
+    role = models.CharField(max_length=16, choices=SigningRole.choices)
+    slot = models.PositiveSmallIntegerField(default=1)
+    stage = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["stage", "role", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "role", "slot"], name="one_requirement_per_role_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}{f' ({self.slot})' if self.slot > 1 else ''}"
+
+
+class Signature(models.Model):
+    """Who signed what: frozen at signing, never changed; void when its round is closed unsigned."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", "Approve with conditions"
+        REJECT = "reject", "Reject"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    APPROVALS = frozenset({Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS})
+
+    round = models.ForeignKey(SignoffRound, on_delete=models.PROTECT, related_name="signatures")
+    requirement = models.OneToOneField(RequiredSignoff, on_delete=models.PROTECT, related_name="signature")
+    role = models.CharField(max_length=16, choices=SigningRole.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
+    signer_name = models.CharField("signer's name at signing", max_length=300)
+    decision = models.CharField(max_length=32, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    meaning = models.CharField("meaning shown to the signer", max_length=300)
+    content_hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    # The token of the form that was posted: a replayed request finds the signature it made.
+    request_token = models.UUIDField(unique=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            # One person signs for one role only on a round, and each required sign-off once.
+            models.UniqueConstraint(fields=["round", "signer"], name="one_signature_per_signer_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "role", "requirement"], name="one_signature_per_role_slot_per_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision="approve") | ~models.Q(comment=""),
+                name="signature_comment_unless_plain_approval",
+                violation_error_message="Explain your decision in a comment.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} · {self.get_role_display()} · {self.get_decision_display()}"
+
+    @property
+    def is_approval(self) -> bool:
+        return self.decision in self.APPROVALS
+
+
 # Decision records (issue 7; owned by the `records` work: scorecards/records.py) --------------
 # Kept at the end of this file on purpose: sign-off models may be added above this block.
 

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +13,16 @@ from procurement import policies
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
 from . import charts, scoring
-from .models import DimensionKind, Evaluation, Evidence, Score, ScorecardTemplate
+from .models import (
+    DimensionKind,
+    Evaluation,
+    Evidence,
+    RequiredSignoff,
+    Score,
+    ScorecardTemplate,
+    Signature,
+    SignoffRound,
+)
 from .services import result_of
 
 REVISABLE_OR_REVISED = {*Evaluation.DECIDED_STATES, Evaluation.Status.SUPERSEDED}
@@ -319,3 +328,78 @@ def overdue_reevaluations(user, *, today: dt.date | None = None) -> QuerySet[Eva
 
 def total_display(total: Decimal | None) -> str:
     return "—" if total is None else f"{total:.1f}"
+
+
+# Sign-off ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundView:
+    round: SignoffRound
+    requirements: list[RequiredSignoff]
+    signatures: list[Signature]
+    is_current: bool
+
+    @property
+    def void(self) -> bool:
+        """Signatures of a round closed without a decision no longer count."""
+        return self.round.outcome in (SignoffRound.Outcome.CHANGES_REQUESTED, SignoffRound.Outcome.WITHDRAWN)
+
+    @property
+    def conditions(self) -> list[Signature]:
+        return [s for s in self.signatures if s.decision == Signature.Decision.APPROVE_WITH_CONDITIONS]
+
+
+def signoff_rounds(evaluation: Evaluation) -> list[RoundView]:
+    """Every round of the evaluation, newest first, with its checklist and signatures (3 queries)."""
+    rounds = list(
+        evaluation.rounds.order_by("-number").prefetch_related(
+            Prefetch("requirements", queryset=RequiredSignoff.objects.order_by("stage", "role", "slot")),
+            Prefetch("signatures", queryset=Signature.objects.order_by("signed_at", "pk")),
+        )
+    )
+    views = []
+    for index, item in enumerate(rounds):
+        signatures = list(item.signatures.all())
+        by_requirement = {s.requirement_id: s for s in signatures}
+        requirements = list(item.requirements.all())
+        for requirement in requirements:
+            requirement.given = by_requirement.get(requirement.pk)
+        views.append(RoundView(item, requirements, signatures, is_current=index == 0))
+    return views
+
+
+def awaiting_signoff(user) -> QuerySet[Evaluation]:
+    """Submitted evaluations with an unsigned sign-off for one of the user's roles, which the
+    user did not write and has not signed yet."""
+    roles = policies.signing_roles(user)
+    if not roles:
+        return Evaluation.objects.none()
+    unsigned = RequiredSignoff.objects.filter(
+        round__evaluation=OuterRef("pk"),
+        round__outcome=SignoffRound.Outcome.OPEN,
+        role__in=roles,
+        signature__isnull=True,
+    )
+    signed = Signature.objects.filter(
+        round__evaluation=OuterRef("pk"), round__outcome=SignoffRound.Outcome.OPEN, signer=user
+    )
+    return (
+        evaluations_for_user(user)
+        .filter(status=Evaluation.Status.SUBMITTED)
+        .filter(Exists(unsigned))
+        .exclude(Exists(signed))
+        .exclude(author=user)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_roles_for(user, evaluation: Evaluation, rounds: list[RoundView]) -> list[str]:
+    """The roles `user` can still sign for on the evaluation's open round (none if they signed)."""
+    if evaluation.status != Evaluation.Status.SUBMITTED or not rounds or rounds[0].round.outcome != "open":
+        return []
+    current = rounds[0]
+    if any(s.signer_id == user.pk for s in current.signatures):
+        return []
+    unsigned = {r.role for r in current.requirements if r.given is None}
+    return [role for role in policies.signing_roles(user, evaluation) if role in unsigned]

@@ -452,8 +452,9 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     kind = evidence.score.dimension.kind
     name = evidence.file.name if evidence.is_file else ""
     evidence.delete()
-    if name:
-        # Only once the row is gone for good: a rollback must not leave a row without its file.
+    # A revision points at its predecessor's stored files: delete only the last reference, and
+    # only once the row is gone for good (a rollback must not leave a row without its file).
+    if name and not Evidence.objects.filter(file=name).exists():
         transaction.on_commit(lambda: default_storage.delete(name))
     audit.record(
         actor=actor,

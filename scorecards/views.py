@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from procurement import policies
 from vendors.models import Vendor
 
-from . import selectors, services
+from . import selectors, services, signoff
 from .filters import EvaluationFilter
-from .forms import EvaluationForm, ScoresForm, TemplateForm, typed_scores
+from .forms import EvaluationForm, ScoresForm, SignoffForm, TemplateForm, WithdrawForm, typed_scores
 from .models import Evidence
 
 PAGE_SIZE = 25
@@ -72,7 +72,15 @@ def evaluation_create(request):
 def evaluation_detail(request, pk: int):
     evaluation = selectors.evaluation_for_user(request.user, pk)
     context = selectors.evaluation_context(evaluation)
-    context["can_edit"] = policies.can_edit_evaluation(request.user, evaluation)
+    user = request.user
+    context.update(
+        can_edit=policies.can_edit_evaluation(user, evaluation),
+        can_submit=policies.can_submit_evaluation(user, evaluation),
+        can_withdraw=policies.can_withdraw_evaluation(user, evaluation),
+        can_revise=policies.can_revise_evaluation(user, evaluation),
+        rounds=(rounds := selectors.signoff_rounds(evaluation)),
+        can_sign=bool(selectors.open_roles_for(user, evaluation, rounds)),
+    )
     return render(request, "scorecards/evaluation_detail.html", context)
 
 
@@ -291,3 +299,99 @@ def template_edit(request, pk: int):
             return redirect("scorecards:template-detail", pk=saved.pk)
     context = {"form": form, "template": template, "is_used": services.template_is_used(template)}
     return render(request, "scorecards/template_form.html", context)
+
+
+# Sign-off -------------------------------------------------------------------------------
+
+
+def _signoff_refused(request, error) -> None:
+    messages.error(request, error.message)
+
+
+@require_POST
+def evaluation_submit(request, pk: int):
+    evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
+    try:
+        signoff_round = signoff.evaluation_submit(actor=request.user, evaluation=evaluation)
+    except services.ScorecardError as error:
+        _signoff_refused(request, error)
+    else:
+        roles = ", ".join(str(r) for r in signoff_round.requirements.all())
+        messages.success(request, f"Submitted for sign-off by {roles}. The content is now frozen.")
+    return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_sign(request, pk: int):
+    evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
+    all_roles = policies.signing_roles(request.user)
+    if not all_roles:
+        raise PermissionDenied
+    rounds = selectors.signoff_rounds(evaluation)
+    current = rounds[0] if rounds and rounds[0].round.outcome == "open" else None
+    # The roles still open for this user first; otherwise all theirs, and the service says why not.
+    roles = selectors.open_roles_for(request.user, evaluation, rounds) or all_roles
+    form = SignoffForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature = signoff.signoff_record(
+                actor=request.user,
+                evaluation=evaluation,
+                role=form.cleaned_data["role"],
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                password=form.cleaned_data["password"],
+                request_token=form.cleaned_data["request_token"],
+            )
+        except signoff.ReauthenticationFailed as error:
+            form.add_error("password", error.message)
+        except services.ScorecardError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Signed: {signature.meaning}")
+            return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
+    refusal = None
+    if evaluation.author_id == request.user.pk:
+        refusal = "You wrote this evaluation: someone else must sign it off."
+    elif evaluation.status != evaluation.Status.SUBMITTED:
+        refusal = (
+            f"This evaluation is {evaluation.get_status_display().lower()}: it is not awaiting sign-off."
+        )
+    context = {"evaluation": evaluation, "form": form, "current": current, "refusal": refusal}
+    return render(request, "scorecards/evaluation_sign.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+def evaluation_withdraw(request, pk: int):
+    evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        signoff.evaluation_withdraw(actor=request.user, evaluation=evaluation, reason=reason)
+    except services.ScorecardError as error:
+        _signoff_refused(request, error)
+    else:
+        messages.success(request, "Evaluation withdrawn. Its signatures, if any, no longer count.")
+    return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
+
+
+@require_POST
+def evaluation_revise(request, pk: int):
+    evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
+    try:
+        revision = signoff.evaluation_revise(actor=request.user, evaluation=evaluation)
+    except services.ScorecardError as error:
+        _signoff_refused(request, error)
+        return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
+    messages.success(
+        request, "A new draft revises this decision: change what needs changing, then submit it."
+    )
+    return redirect("scorecards:evaluation-scores", pk=revision.pk)
+
+
+@require_GET
+def signoff_inbox(request):
+    if not policies.can_view_evaluations(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.awaiting_signoff(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "scorecards/signoff_inbox.html", {"page_obj": page})

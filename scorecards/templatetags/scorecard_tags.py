@@ -2,6 +2,7 @@
 
 from django import template
 
+from procurement import policies
 from scorecards import scoring, selectors
 
 register = template.Library()
@@ -38,3 +39,13 @@ def signed(value) -> str:
 @register.simple_tag
 def score_levels():
     return [(value, label, meaning) for value, (label, meaning) in scoring.SCORE_LEVELS.items()]
+
+
+@register.simple_tag(takes_context=True)
+def awaiting_signoff_count(context) -> int | None:
+    """How many evaluations wait for the signed-in user's signature; None for non-signers."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not policies.signing_roles(user):
+        return None
+    return selectors.awaiting_signoff(user).count()

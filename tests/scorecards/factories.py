@@ -1,12 +1,13 @@
 """Factories of scorecards. They write rows directly; tests of behaviour go through services."""
 
 from decimal import Decimal
+from importlib import import_module
 
 import factory
 
 from procurement import policies
 from scorecards import services
-from scorecards.models import DataSensitivity, Evaluation, Score, ScorecardTemplate
+from scorecards.models import DataSensitivity, Evaluation, Score, ScorecardTemplate, SignoffPolicy
 from tests.procurement.factories import user_with_role
 from tests.vendors.factories import ContractFactory, VendorFactory
 from vendors.models import WorkloadTier
@@ -15,8 +16,22 @@ RATIONALE = "The vendor showed written evidence for this score during the review
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def ensure_reference_data() -> None:
+    """The rows the data migrations create, again if a transactional test's flush removed them."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    for role in policies.ROLES:
+        Group.objects.get_or_create(name=role)
+    if not ScorecardTemplate.objects.filter(key="standard").exists():
+        import_module("scorecards.migrations.0002_default_template").create_default_template(apps, None)
+    if not SignoffPolicy.objects.exists():
+        import_module("scorecards.migrations.0005_default_signoff_policies").create_policies(apps, None)
+
+
 def default_template() -> ScorecardTemplate:
     """The template the data migration creates (five dimensions, weights 25/20/20/20/15)."""
+    ensure_reference_data()
     return ScorecardTemplate.objects.get(key="standard", version=1)
 
 

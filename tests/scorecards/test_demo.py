@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from scorecards.models import Evaluation, Score
+from scorecards import selectors
+from scorecards.models import Evaluation, Score, Signature, SignoffRound
 
 pytestmark = pytest.mark.django_db
 
@@ -19,3 +21,16 @@ def test_demo_evaluations_compete_for_the_same_needs_with_real_rationales_and_ar
     assert Evaluation.objects.filter(gates_passed=False).exists()
     call_command("seed_demo")
     assert Evaluation.objects.count() == count
+
+
+def test_demo_sign_off_shows_every_state_and_fills_every_signer_inbox(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    statuses = set(Evaluation.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "approved", "rejected", "superseded"} <= statuses
+    assert SignoffRound.objects.filter(outcome="changes_requested").exists()
+    assert Signature.objects.filter(decision="approve_with_conditions", round__outcome="approved").exists()
+    assert Signature.objects.filter(round__outcome="open").exists()  # awaiting, some signed
+    for username in ["lena", "felix", "fiona", "sofia", "pavel"]:
+        assert selectors.awaiting_signoff(User.objects.get(username=username)).exists(), username
+    assert selectors.overdue_reevaluations(User.objects.get(username="audrey")).exists()

@@ -329,7 +329,7 @@ def test_the_list_query_count_does_not_grow_with_the_data(
 ):
     _make_evaluations(rows)
     client.force_login(legal_user)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("scorecards:evaluation-list"))
     assert response.status_code == 200
 
@@ -341,7 +341,7 @@ def test_the_vendor_history_query_count_does_not_grow(
     _make_evaluations(rows)
     vendor = Evaluation.objects.first().vendor
     client.force_login(legal_user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("scorecards:vendor-history", args=[vendor.pk]), **HTMX)
     assert response.status_code == 200 and "<svg" in response.content.decode()
 
@@ -361,7 +361,7 @@ def test_the_evaluation_page_and_comparison_hold_their_query_count(
             client.get(reverse("scorecards:evaluation-detail", args=[evaluations[0].pk])).status_code == 200
         )
     ids = ",".join(str(e.pk) for e in evaluations)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("scorecards:evaluation-compare") + f"?ids={ids}").status_code == 200
 
 
