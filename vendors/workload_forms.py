@@ -61,16 +61,12 @@ class NameChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        offered = getattr(self.field, "offered", None)
-        yield from (self.queryset if offered is None else offered).values_list("pk", "name")
+        yield from self.queryset.values_list("pk", "name")
 
 
 class VendorChoiceField(forms.ModelChoiceField):
-    """A vendor by id. `offered`, when set, narrows the options shown, not what is accepted."""
-
     iterator = NameChoiceIterator
     widget = QuickSelect
-    offered = None
 
 
 class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
@@ -228,10 +224,11 @@ class LossScenarioForm(StyledForm):
         widget=forms.TextInput(attrs={"list": REGION_DATALIST, "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, offered_vendor_ids=None, **kwargs):
+    def __init__(self, *args, offered: list[tuple[int, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if offered_vendor_ids is not None:
-            self.fields["vendor"].offered = Vendor.objects.filter(pk__in=offered_vendor_ids).order_by("name")
+        if offered is not None:
+            # Only the options shown; any vendor is still accepted (e.g. from its exposure page).
+            self.fields["vendor"].choices = [("", "Choose a vendor"), *offered]
 
 
 class ConcentrationForm(StyledForm):

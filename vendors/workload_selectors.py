@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from procurement import policies
 
-from .concentration import BAND_ORDER, with_last_rehearsal
+from .concentration import BAND_ORDER, HostingGraph, with_last_rehearsal
 from .models import Criticality, Dependency, Rehearsal, Vendor, Workload
 from .workloads import rehearsal_interval
 
@@ -146,10 +146,12 @@ def workload_names(user) -> list[str]:
     return list(workloads_for(user).order_by("name").values_list("name", flat=True))
 
 
-def depended_on_vendor_ids(graph) -> set[int]:
+def depended_on_vendors() -> list[tuple[int, str]]:
     """Vendors some workload depends on, and the vendors they run on: the ones worth losing."""
+    graph = HostingGraph.load()
     direct = Dependency.objects.order_by().values_list("vendor_id", flat=True).distinct()
-    return {host for vendor_id in direct for host in graph.chain(vendor_id)}
+    ids = {host for vendor_id in direct for host in graph.chain(vendor_id)}
+    return sorted(((pk, graph.names[pk]) for pk in ids), key=lambda pair: pair[1].lower())
 
 
 def critical_rehearsals_due(user) -> QuerySet[Workload]:

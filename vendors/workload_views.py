@@ -344,14 +344,16 @@ def concentration_view(request):
 @require_GET
 def loss_scenario(request):
     _require(policies.can_read(request.user))
-    graph = concentration.HostingGraph.load()
-    form = LossScenarioForm(request.GET or None, offered_vendor_ids=selectors.depended_on_vendor_ids(graph))
+    version = concentration.portfolio_version()
+    offered = concentration.remember("loss-vendors", selectors.depended_on_vendors, version=version)
+    form = LossScenarioForm(request.GET or None, offered=offered)
     scenario = page_obj = None
     if form.is_valid():
         vendor, region = form.cleaned_data["vendor"], form.cleaned_data["region"]
         scenario = concentration.remember(
             f"loss:{vendor.pk}:{region.strip()}",
-            lambda: concentration.loss_scenario(vendor=vendor, region=region, graph=graph),
+            lambda: concentration.loss_scenario(vendor=vendor, region=region),
+            version=version,
         )
         page_obj = _page(request, scenario.workloads, LOSS_PAGE_SIZE)
     context = {

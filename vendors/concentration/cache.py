@@ -34,7 +34,9 @@ def portfolio_version() -> str:
 
 def remember[T](name: str, compute: Callable[[], T], *, version: str | None = None) -> T:
     """`compute()`, or its result from the last call with the same name on the same data."""
-    key = f"concentration:{name}:{version or portfolio_version()}"
+    # Hashed: the name may carry text from a request (a region), which some cache backends refuse.
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    key = f"concentration:{digest}:{version or portfolio_version()}"
     value = cache.get(key)
     if value is None:
         value = compute()
