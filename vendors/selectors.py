@@ -20,6 +20,7 @@ DASHBOARD_HORIZON_DAYS = 90
 DASHBOARD_ROWS = 10
 COVERED_STATUSES = [ExitRightClause.Status.PRESENT, ExitRightClause.Status.NEGOTIATED]
 # Contracts that still bind us (or are about to): the ones whose gaps matter.
+MAX_LISTED_IDS = 2000
 OPEN_CONTRACT_STATUSES = [Contract.Status.DRAFT, Contract.Status.NEGOTIATING, Contract.Status.ACTIVE]
 
 
@@ -153,7 +154,14 @@ def with_exit_rights_missing(queryset: QuerySet[Contract], missing: bool = True)
     kind_ids = active_kind_ids()
     if not kind_ids:
         return queryset.none() if missing else queryset
-    complete = Q(pk__in=_complete_contract_ids(kind_ids))
+    # Read once, then used as a list by both the page and its count; past a few thousand complete
+    # contracts the list would cost more than the subquery it saves.
+    complete_ids = list(
+        _complete_contract_ids(kind_ids).values_list("contract_id", flat=True)[: MAX_LISTED_IDS + 1]
+    )
+    complete = Q(
+        pk__in=complete_ids if len(complete_ids) <= MAX_LISTED_IDS else _complete_contract_ids(kind_ids)
+    )
     return queryset.exclude(complete) if missing else queryset.filter(complete)
 
 
