@@ -32,12 +32,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     from django.db import connection, connections
 
+    global _SERIALIZED_CONTENTS
+    _SERIALIZED_CONTENTS = getattr(connection, "_test_serialized_contents", None)
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             name = connection.ops.quote_name(connection.settings_dict["NAME"])
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {name} SET procurement.audit_maintenance = 'on'")
             connections.close_all()  # new sessions pick the setting up
+
+
+_SERIALIZED_CONTENTS = None
+
+
+@pytest.fixture(autouse=True)
+def _keep_serialized_contents(django_db_setup):
+    """The migrated rows serialized at test-database creation (see _restore_migrated_rows_after_flush)
+    live on the connection object; a live server's teardown can replace that object, so put them back."""
+    from django.db import connection
+
+    if _SERIALIZED_CONTENTS is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _SERIALIZED_CONTENTS
 
 
 @pytest.fixture
@@ -93,6 +108,8 @@ def _chromium_installed() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        _restore_migrated_rows_after_flush(item)
     if _chromium_installed():
         return
     skip = pytest.mark.skip(
@@ -101,6 +118,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _restore_migrated_rows_after_flush(item):
+    """Transactional tests end with a flush, which also empties the rows our data migrations
+    made (role groups, layers, exit-right kinds, the default scorecard and sign-off policies).
+    Serialized rollback puts them back, so no test depends on running before a browser test."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+        )
 
 
 @pytest.fixture(scope="session")
