@@ -1,5 +1,7 @@
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from procurement.forms import StyledForm
 from vendors.models import WorkloadTier
@@ -28,6 +30,10 @@ class EvaluationFilter(django_filters.FilterSet):
         label="Sort by",
     )
 
+    # A link from a vendor's page (?vendor=<id>): not a select of every vendor, which would
+    # grow with the register; the search box finds vendors by name.
+    vendor = django_filters.NumberFilter(field_name="vendor_id", widget=forms.HiddenInput)
+
     class Meta:
         model = Evaluation
         fields = ["q", "status", "tier", "vendor"]
@@ -42,8 +48,6 @@ class EvaluationFilter(django_filters.FilterSet):
         )
 
     def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
         if value:
             return queryset.filter(
                 status=Evaluation.Status.APPROVED, reevaluation_due__lt=timezone.localdate()

@@ -143,7 +143,10 @@ class ScoresForm(StyledForm):
             {
                 "score": score,
                 "dimension": score.dimension,
-                "score_field": self[f"{score.dimension.kind}-score"],
+                "score_field": (field := self[f"{score.dimension.kind}-score"]),
+                # The radio buttons are written in the template (30 widget renders cost more than the page).
+                "score_choices": field.field.choices,
+                "score_value": "" if field.value() in (None, "") else str(field.value()),
                 "rationale_field": self[f"{score.dimension.kind}-rationale"],
                 "links_field": self[f"{score.dimension.kind}-links"],
                 "files_field": self[f"{score.dimension.kind}-files"],

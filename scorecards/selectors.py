@@ -40,6 +40,23 @@ def evaluations_for_user(user) -> QuerySet[Evaluation]:
     return Evaluation.objects.select_related("vendor", "contract", "template", "author")
 
 
+LIST_FIELDS = [
+    "title",
+    "status",
+    "tier",
+    "vendor__name",
+    "weighted_total",
+    "gates_passed",
+    "reevaluation_due",
+    "created_at",
+]
+
+
+def evaluation_rows_for_user(user) -> QuerySet[Evaluation]:
+    """What list pages show of each evaluation: its own columns and the vendor's name."""
+    return evaluations_for_user(user).select_related(None).select_related("vendor").only(*LIST_FIELDS)
+
+
 def evaluation_for_user(user, pk: int, *, with_evidence: bool = True) -> Evaluation:
     """The evaluation with its scores, dimensions and evidence; 404 when the user may not see it."""
     scores = Score.objects.select_related("dimension")
@@ -295,7 +312,7 @@ HISTORY_LIMIT = 24
 def vendor_history(user, vendor) -> dict:
     """A vendor's evaluations, newest first, and the trend of their totals, oldest first."""
     evaluations = list(
-        evaluations_for_user(user).filter(vendor=vendor).order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+        evaluation_rows_for_user(user).filter(vendor=vendor).order_by("-created_at", "-pk")[:HISTORY_LIMIT]
     )
     points = [
         (e.created_at.strftime("%b %Y"), e.weighted_total)

@@ -38,7 +38,7 @@ def _service_error(form, error) -> None:
 def evaluation_list(request):
     if not policies.can_view_evaluations(request.user):
         raise PermissionDenied
-    filterset = EvaluationFilter(request.GET, queryset=selectors.evaluations_for_user(request.user))
+    filterset = EvaluationFilter(request.GET, queryset=selectors.evaluation_rows_for_user(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,

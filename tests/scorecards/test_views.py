@@ -196,7 +196,8 @@ def test_without_javascript_recalculate_returns_the_whole_form_with_typed_values
     url = reverse("scorecards:evaluation-scores-preview", args=[draft.pk])
     html = client.post(url, score_form_data(draft, capacity=5)).content.decode()
     assert "<html" in html and ">62.5<" in html
-    assert 'value="5" class="btn-check" id="id_capacity-score_5" checked' in html
+    assert 'value="5" class="btn-check" id="id_capacity-score_5" checked>' in html
+    assert 'value="3" class="btn-check" id="id_capacity-score_3">' in html
 
 
 def test_saving_scores_redirects_to_the_evaluation_with_the_new_total(client, procurement_user, draft):
