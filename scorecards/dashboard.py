@@ -24,3 +24,21 @@ def overdue_reevaluations(user) -> list[dict]:
             "more": count > PANEL_LIMIT,
         }
     ]
+
+
+@panel_provider
+def awaiting_my_signoff(user) -> list[dict]:
+    if not policies.signing_roles(user):
+        return []
+    awaiting = selectors.awaiting_signoff(user).select_related(None).select_related("vendor")
+    items = list(awaiting[: PANEL_LIMIT + 1])
+    count = awaiting.count() if len(items) > PANEL_LIMIT else len(items)
+    return [
+        {
+            "title": "Awaiting my sign-off",
+            "template": "scorecards/_panel_awaiting.html",
+            "count": count,
+            "items": items[:PANEL_LIMIT],
+            "more": count > PANEL_LIMIT,
+        }
+    ]

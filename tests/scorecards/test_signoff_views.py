@@ -185,3 +185,16 @@ def test_procurement_revises_a_decision_and_withdraws_the_revision(
         None,
         "Changed our mind.",
     ]
+
+
+def test_the_dashboard_lists_what_awaits_my_signature(client, legal_user, auditor_user, submitted):
+    client.force_login(legal_user)
+    html = client.get(reverse("home")).content.decode()
+    assert (
+        "Awaiting my sign-off" in html and reverse("scorecards:evaluation-sign", args=[submitted.pk]) in html
+    )
+    client.force_login(auditor_user)
+    assert (
+        reverse("scorecards:evaluation-sign", args=[submitted.pk])
+        not in client.get(reverse("home")).content.decode()
+    )
