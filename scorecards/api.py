@@ -1,4 +1,4 @@
-"""JSON API of evaluations: read-only. Drafting, scoring, submitting and signing stay in the
+"""JSON API of evaluations (with their sign-off rounds) and decision records: read-only. Drafting, scoring, submitting and signing stay in the
 browser, where the person is present (and re-authenticates to sign).
 
 Reads use the same selectors and filter set as the evaluation pages, and the same policies.
@@ -28,7 +28,15 @@ from vendors.models import WorkloadTier
 
 from . import selectors
 from .filters import EvaluationFilter
-from .models import DataSensitivity, DecisionRecord, DimensionKind, Evaluation
+from .models import (
+    DataSensitivity,
+    DecisionRecord,
+    DimensionKind,
+    Evaluation,
+    Signature,
+    SigningRole,
+    SignoffRound,
+)
 
 router = Router(tags=["Evaluations"])
 
@@ -36,6 +44,9 @@ EvaluationStatus = Literal[tuple(Evaluation.Status.values)]  # type: ignore[vali
 Tier = Literal[tuple(WorkloadTier.values)]  # type: ignore[valid-type]
 Sensitivity = Literal[tuple(DataSensitivity.values)]  # type: ignore[valid-type]
 Dimension = Literal[tuple(DimensionKind.values)]  # type: ignore[valid-type]
+SigningRoleValue = Literal[tuple(SigningRole.values)]  # type: ignore[valid-type]
+SignatureDecision = Literal[tuple(Signature.Decision.values)]  # type: ignore[valid-type]
+RoundOutcome = Literal[tuple(SignoffRound.Outcome.values)]  # type: ignore[valid-type]
 
 
 class ContractRef(Schema):
@@ -140,9 +151,66 @@ class ScoreOut(Schema):
         return obj.dimension.gate_minimum
 
 
+class RequiredSignoffOut(Schema):
+    role: SigningRoleValue
+    slot: int = Field(..., description="1 for the role's first signer, 2 for a second one.")
+    stage: int = Field(..., description="0: any order; otherwise signed in increasing stage.")
+    reason: str
+    signed: bool
+
+    @staticmethod
+    def resolve_signed(obj) -> bool:
+        return obj.given is not None
+
+
+class SignatureOut(Schema):
+    role: SigningRoleValue
+    signer_id: int
+    signer_name: str = Field(..., description="The signer's name at signing.")
+    decision: SignatureDecision
+    comment: str
+    meaning: str = Field(..., description="What the signer was told their signature means.")
+    content_hash: str = Field(..., description="SHA-256 of exactly the content signed.")
+    signed_at: datetime
+
+
+class SignoffRoundOut(Schema):
+    number: int
+    outcome: RoundOutcome
+    content_hash: str = Field(..., description="SHA-256 of the content submitted in this round.")
+    submitted_by_id: int
+    submitted_at: datetime
+    closed_at: datetime | None
+    void: bool = Field(
+        ..., description="True when the round closed without a decision: its signatures no longer count."
+    )
+    requirements: list[RequiredSignoffOut]
+    signatures: list[SignatureOut]
+
+
+def _signoff_round(view) -> dict:
+    item = view.round
+    return {
+        "number": item.number,
+        "outcome": item.outcome,
+        "content_hash": item.content_hash,
+        "submitted_by_id": item.submitted_by_id,
+        "submitted_at": item.submitted_at,
+        "closed_at": item.closed_at,
+        "void": view.void,
+        "requirements": view.requirements,
+        "signatures": view.signatures,
+    }
+
+
 class EvaluationDetailOut(EvaluationOut):
     purpose: str
     scores: list[ScoreOut]
+    signoff_rounds: list[SignoffRoundOut] = Field(..., description="Sign-off rounds, newest first.")
+
+    @staticmethod
+    def resolve_signoff_rounds(obj) -> list[dict]:
+        return [_signoff_round(view) for view in selectors.signoff_rounds(obj)]
 
 
 class EvaluationQuery(PageQuery):
