@@ -31,6 +31,13 @@ USER_FIXTURE = {
 }
 
 
+LIST_URLS = {"vendor-list", "vendor-export", "vendor-create", "vendor-import"} | {
+    "contract-list",
+    "contract-export",
+    "contract-import",
+}
+
+
 @pytest.fixture
 def world(admin):
     contract = ContractFactory()
@@ -108,12 +115,14 @@ def test_role_action_matrix(client, request, world, role, action):
         assert AuditEvent.objects.count() == events_before
 
 
-@pytest.mark.parametrize("action", list(ACTIONS))
+# The actions whose URL names an object (the others are lists and "new" forms).
+OBJECT_ACTIONS = [a for a, (_m, name, *_rest) in ACTIONS.items() if name not in LIST_URLS]
+
+
+@pytest.mark.parametrize("action", OBJECT_ACTIONS)
 def test_guessing_a_missing_id_is_404_even_for_admins(client, admin, world, action):
     method, name, args, _needs, data = ACTIONS[action]
     real = args(world)
-    if not real:
-        pytest.skip("no object in this URL")
     guessed = [999_999 if isinstance(a, int) else a for a in real]
     client.force_login(admin)
     url = reverse(f"vendors:{name}", args=guessed)
