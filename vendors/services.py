@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -422,7 +421,7 @@ def contract_document_add(*, actor, contract: Contract, uploaded, max_bytes: int
             after={"document": original, "size": document.size, "sha256": sha},
         )
     except Exception:
-        default_storage.delete(stored_name)
+        document.file.storage.delete(stored_name)
         raise
     return document
 

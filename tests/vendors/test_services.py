@@ -313,3 +313,22 @@ def test_vendors_import_writes_every_row_or_none(procurement_user):
     services.vendors_import(actor=procurement_user, rows=[good, {**good, "name": "B"}])
     assert Vendor.objects.count() == 2
     assert len(_events("vendor.create")) == 2
+
+
+def test_a_failed_document_write_leaves_no_file_behind(procurement_user, monkeypatch, settings):
+    contract = ContractFactory()
+
+    def broken_record(**kwargs):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(services.audit, "record", broken_record)
+    with pytest.raises(RuntimeError):
+        services.contract_document_add(
+            actor=procurement_user,
+            contract=contract,
+            uploaded=SimpleUploadedFile("msa.pdf", PDF_BYTES),
+            max_bytes=4096,
+        )
+    assert not ContractDocument.objects.exists()
+    folder = settings.MEDIA_ROOT / "contracts" / str(contract.pk)
+    assert not folder.exists() or not any(folder.iterdir())
