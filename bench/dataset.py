@@ -14,6 +14,7 @@ import hashlib
 import json
 import random
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
@@ -28,8 +29,18 @@ from django.utils import timezone
 
 from procurement import audit, policies
 from procurement.models import AuditEvent
-from scorecards import scoring
-from scorecards.models import DataSensitivity, Evaluation, Evidence, Score, ScorecardTemplate
+from scorecards import scoring, signoff
+from scorecards.models import (
+    DataSensitivity,
+    Evaluation,
+    Evidence,
+    RequiredSignoff,
+    Score,
+    ScorecardTemplate,
+    Signature,
+    SignoffPolicy,
+    SignoffRound,
+)
 from vendors.models import (
     COMPUTE_LAYER,
     CapacityBand,
@@ -169,6 +180,7 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
         evaluations = step(
             "evaluations", _evaluations, rng, sizes.evaluations, users, vendors, contracts, now
         )
+        step("sign-offs", _signoffs, rng, evaluations, users)
         workloads = step("workloads", _workloads, rng, sizes.workloads, users, now)
         step("dependencies", _dependencies, rng, sizes.dependencies, workloads, vendors)
         audited = [("vendor", v) for v in vendors] + [("contract", c) for c in contracts]
@@ -182,6 +194,8 @@ def _users(rng: random.Random) -> list[User]:
     groups = {g.name: g for g in Group.objects.filter(name__in=policies.ROLES)}
     specs = [(f"bench.{role}", role) for role in policies.ROLES]
     specs += [(f"bench.author{n:02d}", policies.PROCUREMENT) for n in range(1, 21)]
+    # A second and third signer per signing role: policies may ask for two finance approvers.
+    specs += [(f"bench.{role}{slot}", role) for role in policies.SIGNING_ROLES for slot in (2, 3)]
     unusable = make_password(None)
     users = User.objects.bulk_create(
         [
@@ -380,6 +394,8 @@ def _evaluations(
         author = bench_user if status == Evaluation.Status.DRAFT and n < 100 else rng.choice(authors)
         created_at = now - dt.timedelta(days=rng.randint(1, 3 * 365), minutes=rng.randint(0, 1440))
         values = [rng.choice([2, 3, 3, 4, 4, 5]) for _ in dimensions]
+        if status == Evaluation.Status.APPROVED:  # an approval needs every hard gate passed
+            values = [max(v, d.gate_minimum or 0) for d, v in zip(dimensions, values, strict=True)]
         result = scoring.evaluate(
             scoring.DimensionInput(d.kind, d.name, d.weight, d.gate_minimum, v)
             for d, v in zip(dimensions, values, strict=True)
@@ -443,6 +459,87 @@ def _evaluations(
         batch_size=BATCH,
     )
     return evaluations
+
+
+ROUND_OUTCOMES = {
+    Evaluation.Status.SUBMITTED: SignoffRound.Outcome.OPEN,
+    Evaluation.Status.APPROVED: SignoffRound.Outcome.APPROVED,
+    Evaluation.Status.REJECTED: SignoffRound.Outcome.REJECTED,
+    Evaluation.Status.WITHDRAWN: SignoffRound.Outcome.WITHDRAWN,
+}
+
+
+def _signoffs(rng: random.Random, evaluations: list[Evaluation], users: list[User]) -> None:
+    """One sign-off round per submitted evaluation, over the real content snapshot and hash (so
+    pages and decision records that re-check them agree), routed by the active policies;
+    decided rounds carry their signatures, open ones wait in the signers' inboxes."""
+    by_name = {u.username: u for u in users}
+    active = list(SignoffPolicy.objects.filter(is_active=True))
+    submitted = [e for e in evaluations if e.status in ROUND_OUTCOMES]
+    ids = [e.pk for e in submitted]
+    loaded = Evaluation.objects.select_related("vendor", "contract", "template").in_bulk(ids)
+    rounds, hashes, plans = [], {}, []
+    for evaluation in submitted:
+        canonical, digest = signoff.canonical_content(loaded[evaluation.pk])
+        hashes[evaluation.pk] = digest
+        outcome = ROUND_OUTCOMES[evaluation.status]
+        rounds.append(
+            SignoffRound(
+                evaluation=evaluation,
+                number=1,
+                snapshot=canonical,
+                content_hash=digest,
+                submitted_by=evaluation.author,
+                submitted_at=evaluation.submitted_at,
+                outcome=outcome,
+                closed_at=None
+                if outcome == SignoffRound.Outcome.OPEN
+                else evaluation.decided_at or evaluation.submitted_at,
+            )
+        )
+        plans.append(signoff.required_signoffs(evaluation, active))
+    rounds = SignoffRound.objects.bulk_create(rounds, batch_size=BATCH)
+    for evaluation in submitted:
+        Evaluation.objects.filter(pk=evaluation.pk).update(content_hash=hashes[evaluation.pk])
+    requirements = RequiredSignoff.objects.bulk_create(
+        [
+            RequiredSignoff(round=r, role=need.role, slot=need.slot, stage=need.stage, reason=need.reason)
+            for r, needs in zip(rounds, plans, strict=True)
+            for need in needs
+        ],
+        batch_size=BATCH,
+    )
+    signatures, rejected = [], set()
+    for requirement in requirements:
+        signoff_round = requirement.round
+        if signoff_round.outcome == SignoffRound.Outcome.APPROVED:
+            decision = Signature.Decision.APPROVE
+        elif signoff_round.outcome == SignoffRound.Outcome.REJECTED and signoff_round.pk not in rejected:
+            decision = Signature.Decision.REJECT  # the first signer's rejection decides the round
+            rejected.add(signoff_round.pk)
+        else:
+            continue
+        signer = by_name[
+            f"bench.{requirement.role}" + (str(requirement.slot) if requirement.slot > 1 else "")
+        ]
+        signatures.append(
+            Signature(
+                round=signoff_round,
+                requirement=requirement,
+                role=requirement.role,
+                signer=signer,
+                signer_name=audit.actor_display(signer),
+                decision=decision,
+                comment=""
+                if decision == Signature.Decision.APPROVE
+                else "The exit terms leave us locked in.",
+                meaning=signoff.signature_meaning(decision, requirement.role),
+                content_hash=signoff_round.content_hash,
+                signed_at=signoff_round.closed_at,
+                request_token=uuid.UUID(int=rng.getrandbits(128)),
+            )
+        )
+    Signature.objects.bulk_create(signatures, batch_size=BATCH)
 
 
 def _workloads(rng: random.Random, count: int, users: list[User], now) -> list[Workload]:

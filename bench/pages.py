@@ -227,6 +227,8 @@ MEASUREMENTS: list[Page | Operation] = [
         lambda s: reverse("scorecards:evaluation-compare") + "?ids=" + ",".join(map(str, s.compared)),
     ),
     Page("vendor evaluation history", _url("scorecards:vendor-history", lambda s: s.vendor.pk)),
+    # Sign-off (issue 6): what legal has to sign, across every open round.
+    Page("sign-off inbox", _url("scorecards:signoff-inbox"), role=policies.LEGAL),
     # Workloads and concentration (issue 8), as platform engineering reads them.
     Page("workload list", _url("workloads:workload-list"), role=policies.PLATFORM),
     Page(

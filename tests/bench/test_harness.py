@@ -13,7 +13,8 @@ from bench import dataset, pages, runner
 from bench.sizes import Sizes
 from procurement import audit, policies
 from procurement.models import AuditEvent
-from scorecards.models import Evaluation, Score
+from scorecards import signoff
+from scorecards.models import Evaluation, Score, Signature, SignoffRound
 from vendors.models import CapacityLine, Contract, ExitRightClause, Vendor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,6 +93,13 @@ def test_dataset_has_the_requested_sizes_and_the_rows_pages_show(built):
     assert CapacityLine.objects.count() >= built.contracts
     assert ExitRightClause.objects.filter(status=ExitRightClause.Status.MISSING).exists()
     assert ExitRightClause.objects.filter(status=ExitRightClause.Status.PRESENT).exists()
+    rounds = SignoffRound.objects.all()
+    assert rounds.filter(outcome=SignoffRound.Outcome.OPEN, requirements__role=policies.LEGAL).exists()
+    # Rounds hold the real content hash of what was submitted, as the sign-off service writes it.
+    for signoff_round in rounds.select_related("evaluation"):
+        assert signoff_round.content_hash == signoff_round.evaluation.content_hash
+        assert signoff_round.content_hash == signoff.hash_content(signoff_round.snapshot)
+    assert Signature.objects.filter(round__outcome=SignoffRound.Outcome.APPROVED).exists()
     bench_user = User.objects.get(username=dataset.BENCH_USERNAME)
     assert policies.has_role(bench_user, policies.PROCUREMENT)
 
