@@ -50,6 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", help="measure only names containing this text (the baseline always)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it matches")
     parser.add_argument("--output", type=Path, default=REPO / "bench-results.json")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test (bench/load.py)")
     args = parser.parse_args(argv)
     for name in [*Sizes.names(), "runs", "warmup"]:
         value = getattr(args, name)
@@ -133,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     print()
     print(runner.table(results))
+    # The load test (gunicorn + wrk, PostgreSQL only): see bench/load.py.
+    from . import load
+
+    reason = "--no-load" if args.no_load else load.why_not(url)
+    report["load"] = {"skipped": reason} if reason else load.run(url)
+    if reason:
+        print(f"\nLoad test skipped: {reason}")
     runner.write(args.output, report)
     print(f"\nWritten to {args.output}")
     return 0
