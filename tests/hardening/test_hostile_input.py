@@ -11,6 +11,7 @@ Together the tests below send at least 10,000 requests (counted, and asserted).
 """
 
 import copy
+import io
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -20,9 +21,11 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from scorecards import pdf
-from tests.vendors.factories import PDF_BYTES
+from tests.scorecards.factories import all_scores, evaluation_with_contract
+from tests.vendors.factories import PDF_BYTES, ContractFactory, VendorFactory
 
 from .expectations import API, PAGES
 from .forms_found import FoundForm, forms_in
@@ -199,3 +202,16 @@ def test_hostile_api_bodies_never_fail_and_never_half_write(arena):
     for name in writes:  # every operation gets its share
         call(name)
     assert sum(arena.sent.values()) >= API_REQUESTS, arena.sent
+
+
+def test_markup_in_names_and_rationales_stays_text_in_the_pdf(client, procurement_user):
+    """WeasyPrint renders HTML: markup a user typed must reach the PDF as the characters typed."""
+    vendor = VendorFactory(name='<b>Bold</b> & <script>alert("pwned")</script>')
+    evaluation = evaluation_with_contract(
+        contract=ContractFactory(vendor=vendor), author=procurement_user, scores=all_scores(3)
+    )
+    client.force_login(procurement_user)
+    response = client.get(reverse("scorecards:record-preview", args=[evaluation.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert '<b>Bold</b> & <script>alert("pwned")</script>' in " ".join(text.split())
