@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement import policies
+from procurement.dashboard import panel_provider
 from procurement.forms import StyledForm
 
 from . import pdf, records, selectors
 from .models import DecisionRecord, Evaluation
 
 STATUS_TEMPLATE = "scorecards/record/record_status.html"
+LATEST_LIMIT = 10
+ISSUABLE = [*Evaluation.DECIDED_STATES, Evaluation.Status.SUPERSEDED]
 
 
 def _evaluation(request, pk: int) -> Evaluation:
@@ -143,4 +146,31 @@ def record_verify(request):
     template = "scorecards/record/record_verify.html"
     if request.htmx and not request.htmx.boosted:
         template += "#verify-result"
+    else:
+        context |= latest_records(request.user)
     return render(request, template, context)
+
+
+# Dashboard -------------------------------------------------------------------------------------
+# Registered when the URLconf imports this module, before any page (the dashboard included) runs.
+# A link only: the dashboard spends no query on it; the verification page lists the records.
+
+
+@panel_provider
+def decision_records_panel(user) -> list[dict]:
+    if not policies.can_view_evaluations(user):
+        return []
+    return [{"title": "Decision records", "template": "scorecards/record/_panel_records.html", "count": None}]
+
+
+def latest_records(user) -> dict:
+    """The latest decision records, and decided evaluations still without one (to issue)."""
+    evaluations = selectors.evaluations_for_user(user)
+    latest = (
+        DecisionRecord.objects.filter(evaluation__in=evaluations.values("pk"))
+        .select_related("evaluation__vendor")
+        .defer("pdf", "content")
+        .order_by("-issued_at", "-pk")[:LATEST_LIMIT]
+    )
+    missing = evaluations.filter(status__in=ISSUABLE, decision_record__isnull=True).select_related(None)
+    return {"latest": list(latest), "missing": list(missing.only("pk", "title")[:LATEST_LIMIT])}

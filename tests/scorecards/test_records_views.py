@@ -285,3 +285,20 @@ def test_the_evaluation_page_panel_loads_the_record_state_and_links_there_withou
     status_url = url("record-status", evaluation.pk)
     assert f'hx-get="{status_url}"' in html and 'hx-trigger="load"' in html
     assert f'href="{status_url}"' in html and "Preview the decision record (draft)" in html
+
+
+def test_the_verification_page_lists_the_latest_records_and_those_still_missing(client, auditor_user, record):
+    stuck = scored_evaluation(title="Decided while the renderer was down")
+    Evaluation.objects.filter(pk=stuck.pk).update(status="approved", decided_at=timezone.now())
+    client.force_login(auditor_user)
+    body = client.get(reverse("scorecards:record-verify")).content.decode()
+    assert f"{record.number} (PDF)" in body and url("record-download", record.evaluation_id) in body
+    assert "Decided, but no record issued yet" in body and "Decided while the renderer was down" in body
+
+
+def test_the_dashboard_points_readers_to_the_records(client, auditor_user, no_role_user):
+    client.force_login(auditor_user)
+    body = client.get(reverse("home")).content.decode()
+    assert "Decision records" in body and reverse("scorecards:record-verify") in body
+    client.force_login(no_role_user)
+    assert "Latest records, and verification of a copy" not in client.get(reverse("home")).content.decode()
