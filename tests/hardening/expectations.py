@@ -143,7 +143,7 @@ PAGES: dict[str, Page] = {
     "workloads:workload-create": Page(get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
     "workloads:workload-detail": Page(args=_workload, get=READERS),
     "workloads:workload-edit": Page(args=_workload, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
-    "workloads:dependency-add": Page(args=_workload, post=WORKLOAD_EDITORS),
+    "workloads:dependency-add": Page(args=_workload, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
     "workloads:dependency-row": Page(args=_dependency, get=READERS),
     "workloads:dependency-edit": Page(args=_dependency, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
     "workloads:dependency-remove": Page(args=_dependency, post=WORKLOAD_EDITORS),

@@ -16,11 +16,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from procurement import demo, policies
-from scorecards import signoff
+from scorecards import pdf, signoff
 from scorecards.models import Evaluation, Signature
 from tests.procurement.factories import user_with_role
 from tests.scorecards.factories import all_scores, evaluation_with_contract
-from tests.vendors.factories import ContractFactory
+from tests.vendors.factories import PDF_BYTES, ContractFactory
 from vendors.models import Contract, Vendor, Workload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,10 @@ def _main_pages() -> dict[str, str]:
 
 
 @pytest.fixture
-def demo_data(db):
+def demo_data(db, monkeypatch):
+    if os.environ.get("SCREENSHOTS") != "1":
+        # The demo's decision records are rendered by the PDF tests; a stub keeps this quick.
+        monkeypatch.setattr(pdf, "render", lambda html, **kwargs: pdf.Rendered(PDF_BYTES, 1))
     demo.seed()
 
 
