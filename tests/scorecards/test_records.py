@@ -647,31 +647,6 @@ def test_the_preview_of_a_submitted_evaluation_shows_the_signatures_so_far():
     assert "DRAFT" in text
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_in_the_background_the_decision_returns_before_the_record_is_rendered(settings, monkeypatch):
-    import threading
-
-    settings.DECISION_RECORD_IN_BACKGROUND = True
-    evaluation = scored_evaluation()
-    rendering = threading.Event()
-    release = threading.Event()
-    real_render = pdf.render
-
-    def slow_render(html, **kwargs):
-        rendering.set()
-        assert release.wait(60)
-        return real_render(html, **kwargs)
-
-    monkeypatch.setattr(pdf, "render", slow_render)
-    decide(evaluation)  # commits: the record is issued by another thread
-    assert rendering.wait(60)
-    assert not DecisionRecord.objects.filter(evaluation=evaluation).exists()  # the decision did not wait
-    release.set()
-    records.wait_for_background(timeout=120)
-    record = DecisionRecord.objects.get(evaluation=evaluation)
-    assert records.decision_record_verify(bytes(record.pdf)).ok
-
-
 def test_the_last_signature_issues_the_record_after_its_commit(django_capture_on_commit_callbacks):
     evaluation = scored_evaluation()
     with django_capture_on_commit_callbacks(execute=True):
