@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from procurement import policies
+from vendors.concentration import vendor_evidence
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
 from . import charts, scoring
@@ -177,6 +178,9 @@ def evaluation_context(evaluation: Evaluation) -> dict:
         "findings": findings,
         "missing_findings": [f for f in findings if f.is_missing],
         "capacity_lines": capacity_lines(evaluation.contract_id),
+        # Beside resilience and portability: how concentrated we already are on this vendor,
+        # and whether failover away from it was ever rehearsed.
+        "vendor_evidence": vendor_evidence(evaluation.vendor),
         # Only a decided evaluation can be revised: drafts skip the query.
         "revisions": list(evaluation.revisions.only("pk", "title", "status", "created_at"))
         if evaluation.status in REVISABLE_OR_REVISED

@@ -18,6 +18,7 @@ from tests.vendors.factories import (
     VendorFactory,
     cover_all_exit_rights,
 )
+from tests.vendors.workload_factories import WorkloadFactory, compute
 from vendors.models import ExitRightClause, ExitRightKind
 
 from .factories import RATIONALE, EvaluationFactory, all_scores, default_template, evaluation_with_contract
@@ -357,7 +358,9 @@ def test_the_evaluation_page_and_comparison_hold_their_query_count(
     CapacityLineFactory(contract=contract)
     evaluations = [evaluation_with_contract(contract=contract, scores=all_scores(3)) for _ in range(4)]
     client.force_login(legal_user)
-    with django_assert_max_num_queries(14):
+    # 14 for the evaluation itself, 12 for the vendor's concentration and rehearsal evidence
+    # (a fixed set of queries, whatever the portfolio size).
+    with django_assert_max_num_queries(26):
         assert (
             client.get(reverse("scorecards:evaluation-detail", args=[evaluations[0].pk])).status_code == 200
         )
@@ -439,3 +442,24 @@ def test_the_admin_site_shows_a_used_template_read_only(client, admin):
     assert response.status_code == 403
     template.refresh_from_db()
     assert template.name != "Hacked"
+
+
+def test_resilience_and_portability_show_the_vendors_concentration_and_rehearsals(client, legal_user):
+    evaluation = EvaluationFactory(scores=all_scores(3))
+    workload = WorkloadFactory(name="Fraud scoring API")
+    compute(workload, evaluation.vendor, "committed", 64)
+    client.force_login(legal_user)
+    html = client.get(reverse("scorecards:evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert f"Concentration on {evaluation.vendor.name}" in html
+    assert f"Failover rehearsals of the workloads on {evaluation.vendor.name}" in html
+    assert "Fraud scoring API" in html
+    assert "Never rehearsed" in html
+
+
+def test_the_vendor_page_shows_its_evaluations_over_time_and_its_exposure(client, legal_user):
+    evaluation = EvaluationFactory(scores=all_scores(4))
+    EvaluationFactory(vendor=evaluation.vendor, scores=all_scores(2))
+    client.force_login(legal_user)
+    html = client.get(reverse("vendors:vendor-detail", args=[evaluation.vendor.pk])).content.decode()
+    assert "Evaluations over time" in html and "<svg" in html
+    assert reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk]) in html
