@@ -463,3 +463,11 @@ def test_the_vendor_page_shows_its_evaluations_over_time_and_its_exposure(client
     html = client.get(reverse("vendors:vendor-detail", args=[evaluation.vendor.pk])).content.decode()
     assert "Evaluations over time" in html and "<svg" in html
     assert reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk]) in html
+
+
+def test_the_evaluation_page_links_to_its_decision_record(client, legal_user):
+    evaluation = EvaluationFactory(scores=all_scores(3))
+    client.force_login(legal_user)
+    html = client.get(reverse("scorecards:evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert reverse("scorecards:record-status", args=[evaluation.pk]) in html
+    assert "Preview the decision record (draft)" in html
