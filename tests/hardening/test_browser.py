@@ -97,6 +97,7 @@ def test_every_main_page_has_no_serious_accessibility_violation(page, live_serve
     _sign_in(page, live_server.url, "admin", demo.DEMO_PASSWORD)
     for name, path in _main_pages().items():
         page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")  # panels loaded with htmx are checked too
         problems[name] = _axe_violations(page)
     found = {name: issues for name, issues in problems.items() if issues}
     assert not found, "\n".join(f"{name}: {issue}" for name, issues in found.items() for issue in issues)
@@ -111,6 +112,7 @@ def test_screenshots_of_the_main_screens_for_the_readme(browser, live_server, de
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name in ["dashboard", "vendors", "contract", "evaluation", "comparison", "concentration"]:
         page.goto(live_server.url + pages[name])
+        page.wait_for_load_state("networkidle")
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
     context.close()
 
@@ -200,6 +202,8 @@ def test_sign_off_can_be_completed_with_the_keyboard_only(page, live_server, sub
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/evaluations/{submitted.pk}/")
     expect(page.get_by_role("status")).to_contain_text("Signed")
+    # The history panel loads with htmx: let it finish before the live server stops.
+    page.wait_for_load_state("networkidle")
     signature = Signature.objects.get(signer=finance)
     assert (signature.role, signature.decision) == ("finance", "approve")
     # The request token makes a replay harmless; one signature, whatever the keyboard did.
