@@ -61,7 +61,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-sequence"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-sequence"], name="audit_object_idx"),
+            # The audit log's filters, each walked newest first without a sort (keyset pages).
+            models.Index(fields=["action", "-sequence"], name="audit_action_seq_idx"),
+            models.Index(fields=["object_type", "-sequence"], name="audit_type_seq_idx"),
+            models.Index(fields=["object_type", "action", "-sequence"], name="audit_type_action_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_label}"

@@ -156,14 +156,47 @@ def test_an_unknown_choice_is_reported_not_a_crash(client, auditor_user, mixed_e
     assert "Some filters are not valid" in response.content.decode()
 
 
-def test_the_log_is_paginated_newest_first(client, auditor_user):
+def test_the_log_is_paged_newest_first_by_sequence(client, auditor_user):
     record_events(60)
     client.force_login(auditor_user)
     first = client.get(LIST)
     assert [e.sequence for e in first.context["events"]] == list(range(60, 10, -1))
-    second = client.get(LIST, {"page": 2})
+    html = first.content.decode()
+    assert "?before=11" in html and 'rel="prev"' not in html
+    second = client.get(LIST, {"before": 11})
     assert [e.sequence for e in second.context["events"]] == list(range(10, 0, -1))
-    assert "Page 2 of 2" in second.content.decode()
+    html = second.content.decode()
+    assert "?after=10" in html and 'rel="next"' not in html
+    back = client.get(LIST, {"after": 10})
+    assert [e.sequence for e in back.context["events"]] == list(range(60, 10, -1))
+    assert not back.context["page"]["has_newer"] and back.context["page"]["has_older"]
+
+
+def test_older_pages_do_not_shift_when_events_are_appended(client, auditor_user):
+    record_events(60)
+    client.force_login(auditor_user)
+    record_events(5)
+    older = client.get(LIST, {"before": 11})
+    assert [e.sequence for e in older.context["events"]] == list(range(10, 0, -1))
+
+
+def test_a_page_in_the_middle_links_both_ways(client, auditor_user):
+    record_events(120)
+    client.force_login(auditor_user)
+    middle = client.get(LIST, {"before": 71})
+    assert [e.sequence for e in middle.context["events"]] == list(range(70, 20, -1))
+    assert middle.context["page"]["has_newer"] and middle.context["page"]["has_older"]
+    newer = client.get(LIST, {"after": 70})
+    assert [e.sequence for e in newer.context["events"]] == list(range(120, 70, -1))
+
+
+def test_a_malformed_page_cursor_shows_the_newest_events(client, auditor_user):
+    record_events(3)
+    client.force_login(auditor_user)
+    for bad in ("abc", "-4", "0"):
+        response = client.get(LIST, {"before": bad})
+        assert response.status_code == 200
+        assert [e.sequence for e in response.context["events"]] == [3, 2, 1]
 
 
 def test_pagination_keeps_the_filters(client, auditor_user):
@@ -171,7 +204,21 @@ def test_pagination_keeps_the_filters(client, auditor_user):
     record_events(3, action="vendor.create")
     client.force_login(auditor_user)
     html = client.get(LIST, {"action": "vendor.update"}).content.decode()
-    assert "action=vendor.update&amp;page=2" in html
+    assert "action=vendor.update&amp;before=6" in html
+    second = client.get(LIST, {"action": "vendor.update", "before": 6})
+    assert [e.sequence for e in second.context["events"]] == [5, 4, 3, 2, 1]
+    assert not second.context["page"]["has_older"]
+
+
+def test_the_filter_choices_list_each_recorded_action_and_type_once(client, auditor_user, mixed_events):
+    client.force_login(auditor_user)
+    form = client.get(LIST).context["filter"].form
+    actions = [value for value, _ in form.fields["action"].choices if value]
+    assert actions == sorted(AuditEvent.objects.values_list("action", flat=True).distinct())
+    types = [value for value, _ in form.fields["object_type"].choices if value]
+    assert types == sorted(
+        set(AuditEvent.objects.exclude(object_type="").values_list("object_type", flat=True))
+    )
 
 
 def test_an_htmx_filter_request_gets_only_the_events_fragment(client, auditor_user, mixed_events):
@@ -189,12 +236,12 @@ def test_the_audit_log_query_count_does_not_grow_with_events(
     record_events(count)
     audit.record_verification(audit.verify_chain(), source="command")
     client.force_login(auditor_user)
-    # session, user, roles, choices x2, count, page, head, last verification, session save x3,
+    # session, user, roles, choices x2, page, newer-exists, head, last verification, session save x3,
     # and what the nav's context processors read: constant, whatever the number of events.
     with django_assert_max_num_queries(14):
-        response = client.get(LIST, {"action": "vendor.update", "page": 1})
+        response = client.get(LIST, {"action": "vendor.update", "before": count // 2 + 1})
     assert response.status_code == 200
-    assert len(response.context["events"]) == min(count, 50)
+    assert len(response.context["events"]) == min(count // 2, 50)
 
 
 # The chain head and the last verification -------------------------------------------------
