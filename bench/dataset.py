@@ -58,6 +58,7 @@ from vendors.models import (
     Workload,
     WorkloadTier,
 )
+from vendors.services import exit_rights_recount
 
 from .sizes import Sizes
 
@@ -340,6 +341,8 @@ def _clauses_and_capacity(rng: random.Random, contracts: list[Contract]) -> None
             )
     CapacityLine.objects.bulk_create(lines, batch_size=BATCH)
     ExitRightClause.objects.bulk_create(clauses, batch_size=BATCH)
+    # bulk_create skips the services: store each contract's missing exit rights as they would.
+    exit_rights_recount()
 
 
 RATIONALES = {

@@ -6,14 +6,11 @@ read-only here: they change only in the app, through the services that audit eve
 """
 
 from django.contrib import admin
-from django.db import transaction
 
-from procurement import audit
 from procurement.admin import ReadOnlyAdmin
 
+from . import services
 from .models import CapacityLine, Contract, ContractDocument, ExitRightClause, ExitRightKind, Layer, Vendor
-
-KIND_FIELDS = ["code", "name", "description", "position", "is_active"]
 
 
 @admin.register(ExitRightKind)
@@ -33,13 +30,8 @@ class ExitRightKindAdmin(admin.ModelAdmin):
         return False  # retire a kind (untick "is active") so past clauses keep their meaning
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = audit.snapshot(ExitRightKind.objects.get(pk=obj.pk), KIND_FIELDS) if change else None
-            super().save_model(request, obj, form, change)
-            after = audit.snapshot(obj, KIND_FIELDS)
-            if after != before:
-                action = "exit_right_kind.update" if change else "exit_right_kind.create"
-                audit.record(actor=request.user, action=action, obj=obj, before=before, after=after)
+        # The service audits the change and recounts every contract's missing exit rights.
+        services.exit_right_kind_save(actor=request.user, kind=obj)
 
 
 @admin.register(Layer)

@@ -9,9 +9,9 @@ from . import selectors
 
 
 def _panel(title: str, queryset, date_field: str, empty: str, query: str) -> dict:
-    rows = list(queryset[: selectors.DASHBOARD_ROWS])
-    if not date_field:
-        selectors.attach_exit_rights_gap(rows)
+    # Only what the panel shows; the gap is the stored `exit_rights_missing`, no clause is read.
+    shown = ("pk", "reference", "vendor__name", "notice_deadline", "end_date", "exit_rights_missing")
+    rows = list(queryset.only(*shown)[: selectors.DASHBOARD_ROWS])
     count = len(rows) if len(rows) < selectors.DASHBOARD_ROWS else queryset.count()
     return {
         "title": title,

@@ -130,6 +130,10 @@ class Contract(models.Model):
     committed_spend = models.DecimalField(max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, validators=[iso_currency], default="USD")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Active kinds of exit right not present or negotiated. Kept by the services that change
+    # clauses, contracts and kinds (`vendors.services.exit_rights_recount`), in their transaction,
+    # so lists, filters and the dashboard read it instead of counting clauses.
+    exit_rights_missing = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,7 +152,12 @@ class Contract(models.Model):
                 violation_error_message="The end date must be on or after the start date.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "end_date"], name="contract_status_end_idx")]
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+            # The dashboard's counts: active contracts by notice deadline, open ones with a gap.
+            models.Index(fields=["status", "notice_deadline"], name="contract_status_notice_idx"),
+            models.Index(fields=["status", "exit_rights_missing"], name="contract_status_missing_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.title}"

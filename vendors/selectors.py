@@ -7,7 +7,7 @@ prefetches for many-to-many), so pages stay fast with thousands of rows.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,6 @@ DASHBOARD_HORIZON_DAYS = 90
 DASHBOARD_ROWS = 10
 COVERED_STATUSES = [ExitRightClause.Status.PRESENT, ExitRightClause.Status.NEGOTIATED]
 # Contracts that still bind us (or are about to): the ones whose gaps matter.
-MAX_LISTED_IDS = 2000
 OPEN_CONTRACT_STATUSES = [Contract.Status.DRAFT, Contract.Status.NEGOTIATING, Contract.Status.ACTIVE]
 
 
@@ -102,67 +101,23 @@ def active_kind_ids() -> list[int]:
 def with_exit_rights_gap(
     queryset: QuerySet[Contract], kind_ids: list[int] | None = None
 ) -> QuerySet[Contract]:
-    """Annotate `exit_rights_covered` and `exit_rights_missing` (active kinds not present or negotiated).
-
-    Needed to sort or filter by the gap in SQL; to show it on one page, `attach_exit_rights_gap`
-    is cheaper."""
+    """Annotate `exit_rights_covered` beside the stored `exit_rights_missing` (kept by the services)."""
     if kind_ids is None:
         kind_ids = active_kind_ids()
-    # Joined on the kind, not `kind_id IN (...)`: per contract, the (contract, kind) index is the
-    # cheap path, and a list of kind ids would steer SQLite to the status/kind index instead.
-    covered = ExitRightClause.objects.filter(
-        contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind__is_active=True
-    )
-    return queryset.annotate(exit_rights_covered=_count_subquery(covered, "contract")).annotate(
-        exit_rights_missing=Value(len(kind_ids)) - F("exit_rights_covered")
-    )
+    return queryset.annotate(exit_rights_covered=Value(len(kind_ids)) - F("exit_rights_missing"))
 
 
 def attach_exit_rights_gap(contracts: list[Contract]) -> list[Contract]:
-    """Set `exit_rights_covered` and `exit_rights_missing` on the contracts of one page (two queries)."""
-    kind_ids = active_kind_ids()
-    covered = dict(
-        ExitRightClause.objects.filter(
-            contract__in=contracts, status__in=COVERED_STATUSES, kind_id__in=kind_ids
-        )
-        .order_by()
-        .values("contract_id")
-        .annotate(n=Count("pk"))
-        .values_list("contract_id", "n")
-    )
+    """Set `exit_rights_covered` on the contracts of one page (one query: the active kinds)."""
+    active = len(active_kind_ids())
     for contract in contracts:
-        contract.exit_rights_covered = covered.get(contract.pk, 0)
-        contract.exit_rights_missing = len(kind_ids) - contract.exit_rights_covered
+        contract.exit_rights_covered = active - contract.exit_rights_missing
     return contracts
-
-
-def _complete_contract_ids(kind_ids: list[int]) -> QuerySet:
-    # One grouped pass over the clauses (not a count per contract): filtering thousands of
-    # contracts on "anything missing" stays a single subquery the database runs once.
-    return (
-        ExitRightClause.objects.filter(status__in=COVERED_STATUSES, kind_id__in=kind_ids)
-        .order_by()
-        .values("contract_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=len(kind_ids))
-        .values("contract_id")
-    )
 
 
 def with_exit_rights_missing(queryset: QuerySet[Contract], missing: bool = True) -> QuerySet[Contract]:
     """Contracts lacking at least one active exit right (or, with missing=False, lacking none)."""
-    kind_ids = active_kind_ids()
-    if not kind_ids:
-        return queryset.none() if missing else queryset
-    # Read once, then used as a list by both the page and its count; past a few thousand complete
-    # contracts the list would cost more than the subquery it saves.
-    complete_ids = list(
-        _complete_contract_ids(kind_ids).values_list("contract_id", flat=True)[: MAX_LISTED_IDS + 1]
-    )
-    complete = Q(
-        pk__in=complete_ids if len(complete_ids) <= MAX_LISTED_IDS else _complete_contract_ids(kind_ids)
-    )
-    return queryset.exclude(complete) if missing else queryset.filter(complete)
+    return queryset.filter(exit_rights_missing__gt=0) if missing else queryset.filter(exit_rights_missing=0)
 
 
 def contracts_for(user) -> QuerySet[Contract]:
@@ -256,7 +211,7 @@ def contracts_expiring(user) -> QuerySet[Contract]:
 
 
 def contracts_with_missing_exit_rights(user) -> QuerySet[Contract]:
-    """Open contracts with a gap in their exit rights, those ending soonest first (attach the
-    gap itself to the rows shown with `attach_exit_rights_gap`)."""
+    """Open contracts with a gap in their exit rights (the stored `exit_rights_missing`), those
+    ending soonest first."""
     open_contracts = contracts_for(user).filter(status__in=OPEN_CONTRACT_STATUSES)
     return with_exit_rights_missing(open_contracts).select_related("vendor").order_by("end_date", "pk")

@@ -13,12 +13,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, IntegerField, OuterRef, ProtectedError, RestrictedError, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from procurement import audit
 
 from .models import CapacityLine, Contract, ContractDocument, ExitRightClause, ExitRightKind, Layer, Vendor
+from .selectors import COVERED_STATUSES
 
 VENDOR_FIELDS = [
     "name",
@@ -286,6 +288,7 @@ def _contract_create(
         notice_period_days=notice_period_days,
         status=status,
     )
+    contract.exit_rights_missing = ExitRightKind.objects.filter(is_active=True).count()  # no clause yet
     _save_contract(contract)
     audit.record(actor=actor, action="contract.create", obj=contract, after=_contract_snapshot(contract))
     return contract
@@ -429,6 +432,32 @@ def contract_document_add(*, actor, contract: Contract, uploaded, max_bytes: int
 # Exit-rights clauses (audited on their contract) ------------------------------------------
 
 
+def _scalar_count(queryset) -> Coalesce:
+    counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def exit_rights_recount(*, contracts=None) -> int:
+    """Store on each contract how many active kinds of exit right it lacks (not present or
+    negotiated): one UPDATE statement, for `contracts` (a queryset or ids) or the whole register.
+
+    Called inside the transaction of every service that changes clauses, contracts or kinds, and
+    by anything that bulk-creates clauses (the bench dataset, test factories)."""
+    if contracts is None:
+        targets = Contract.objects.all()
+    elif isinstance(contracts, models.QuerySet):
+        targets = contracts
+    else:
+        targets = Contract.objects.filter(pk__in=list(contracts))
+    active = _scalar_count(ExitRightKind.objects.filter(is_active=True))
+    covered = _scalar_count(
+        ExitRightClause.objects.filter(
+            contract=OuterRef("pk"), status__in=COVERED_STATUSES, kind__is_active=True
+        )
+    )
+    return targets.update(exit_rights_missing=active - covered)
+
+
 def _clause_snapshot(clause: ExitRightClause | None, kind: ExitRightKind) -> dict:
     if clause is None:
         return {}
@@ -458,6 +487,8 @@ def _clause_set(
     clause.fees = fees
     clause.full_clean()
     clause.save()
+    exit_rights_recount(contracts=[contract.pk])
+    contract.refresh_from_db(fields=["exit_rights_missing"])
     after = _clause_snapshot(clause, kind)
     if after != before:
         action = "contract.clause_update" if before else "contract.clause_create"
@@ -469,6 +500,28 @@ def _clause_set(
 def clause_set(*, actor, contract: Contract, kind: ExitRightKind, **fields) -> ExitRightClause:
     """Record what the contract says about one kind of exit right (creating the clause the first time)."""
     return _clause_set(actor=actor, contract=contract, kind=kind, **fields)
+
+
+# Exit-right kinds (configuration, changed in the admin) ------------------------------------
+
+KIND_FIELDS = ["code", "name", "description", "position", "is_active"]
+
+
+def exit_right_kind_save(*, actor, kind: ExitRightKind) -> ExitRightKind:
+    """Create or change a kind of exit right; adding, retiring or reactivating one recounts every
+    contract's missing exit rights in the same transaction (one statement)."""
+    with transaction.atomic():
+        old = ExitRightKind.objects.select_for_update().filter(pk=kind.pk).first() if kind.pk else None
+        before = audit.snapshot(old, KIND_FIELDS) if old else None
+        kind.full_clean()
+        kind.save()
+        if old is None or old.is_active != kind.is_active:
+            exit_rights_recount()
+        after = audit.snapshot(kind, KIND_FIELDS)
+        if after != before:
+            action = "exit_right_kind.update" if old else "exit_right_kind.create"
+            audit.record(actor=actor, action=action, obj=kind, before=before, after=after)
+    return kind
 
 
 # CSV import: all rows or none --------------------------------------------------------------

@@ -156,6 +156,14 @@ def depended_on_vendors() -> list[tuple[int, str]]:
 
 def critical_rehearsals_due(user) -> QuerySet[Workload]:
     """Critical workloads never rehearsed or overdue, never-rehearsed and longest-overdue first."""
-    critical = with_last_rehearsal(workloads_for(user).filter(criticality=Criticality.CRITICAL))
+    # Only the date of the latest rehearsal: the panel shows a name and a due badge, and every
+    # further annotation would be one more correlated subquery per critical workload.
+    latest = Rehearsal.objects.filter(workload=OuterRef("pk")).order_by("-performed_on", "-pk")
+    critical = (
+        workloads_for(user)
+        .filter(criticality=Criticality.CRITICAL)
+        .only("pk", "name")
+        .annotate(last_rehearsed_on=Subquery(latest.values("performed_on")[:1]))
+    )
     due = critical.filter(Q(last_rehearsed_on__isnull=True) | Q(last_rehearsed_on__lt=_overdue_before()))
     return due.order_by(F("last_rehearsed_on").asc(nulls_first=True), "name")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 
+from vendors import services
 from vendors.models import (
     CapacityBand,
     CapacityLine,
@@ -50,6 +51,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
     committed_spend = Decimal("1000000.00")
     currency = "USD"
     status = Contract.Status.ACTIVE
+    # No clause yet: every active kind is missing (as `contract_create` stores it).
+    exit_rights_missing = factory.LazyFunction(lambda: ExitRightKind.objects.filter(is_active=True).count())
 
 
 class CapacityLineFactory(factory.django.DjangoModelFactory):
@@ -72,6 +75,13 @@ class ClauseFactory(factory.django.DjangoModelFactory):
     status = ExitRightClause.Status.PRESENT
     reference = "§1"
     text = "The clause."
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # Clauses made outside the service: recount the stored gap as the service would.
+        if create:
+            services.exit_rights_recount(contracts=[instance.contract_id])
+            instance.contract.refresh_from_db(fields=["exit_rights_missing"])
 
 
 def cover_all_exit_rights(contract: Contract, status=ExitRightClause.Status.PRESENT) -> None:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from vendors import services
 from vendors.models import (
     CapacityLine,
     Contract,
@@ -58,6 +59,7 @@ def _contracts(vendors, per_vendor=1, status=Contract.Status.ACTIVE):
         for c in contracts
         for k in kinds
     )
+    services.exit_rights_recount(contracts=[c.pk for c in contracts])  # bulk_create skips the services
     return contracts
 
 

@@ -16,7 +16,7 @@ from vendors.models import (
     Vendor,
 )
 
-from .factories import PDF_BYTES, CapacityLineFactory, ContractFactory, VendorFactory
+from .factories import PDF_BYTES, CapacityLineFactory, ClauseFactory, ContractFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_contract_money_needs_a_valid_amount_and_currency(client, procurement_us
 def test_contract_list_filters_by_currency_and_missing_exit_rights(client, finance_user):
     complete = ContractFactory(currency="EUR")
     for kind in ExitRightKind.objects.filter(is_active=True):
-        ExitRightClause.objects.create(contract=complete, kind=kind, status="present", reference="§1")
+        ClauseFactory(contract=complete, kind=kind, status="present", reference="§1")
     gap = ContractFactory(currency="USD")
     client.force_login(finance_user)
     url = reverse("vendors:contract-list")
@@ -207,7 +207,7 @@ def test_contract_list_filters_by_currency_and_missing_exit_rights(client, finan
 def test_contract_page_shows_every_active_exit_right_and_flags_the_missing(client, finance_user):
     contract = ContractFactory()
     kind = ExitRightKind.objects.get(code="ramp-down")
-    ExitRightClause.objects.create(contract=contract, kind=kind, status="negotiated", reference="§5.4")
+    ClauseFactory(contract=contract, kind=kind, status="negotiated", reference="§5.4")
     client.force_login(finance_user)
     response = client.get(contract.get_absolute_url())
     checklist = response.context["checklist"]
@@ -328,7 +328,7 @@ def test_clause_edit_works_without_javascript(client, legal_user):
 def test_a_retired_kind_keeps_recorded_clauses_editable_but_takes_no_new_ones(client, legal_user):
     recorded, fresh = ContractFactory(), ContractFactory()
     kind = ExitRightKind.objects.get(code="ramp-down")
-    ExitRightClause.objects.create(contract=recorded, kind=kind, status="present", reference="§5")
+    ClauseFactory(contract=recorded, kind=kind, status="present", reference="§5")
     kind.is_active = False
     kind.save()
     client.force_login(legal_user)
