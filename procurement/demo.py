@@ -53,6 +53,9 @@ def seed() -> None:
     from vendors import demo as vendors_demo
 
     demo_vendors = vendors_demo.seed()
+    from vendors import workload_demo
+
+    workload_demo.seed(demo_vendors)
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)
@@ -60,9 +63,6 @@ def seed() -> None:
 
     # After every seeder that decides evaluations: their decision records.
     record_demo.seed()
-    from vendors import workload_demo
-
-    workload_demo.seed(demo_vendors)
 
 
 def logins() -> list[tuple[str, str, str]]:
