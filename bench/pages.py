@@ -226,6 +226,13 @@ MEASUREMENTS: list[Page | Operation] = [
         "comparison of four evaluations",
         lambda s: reverse("scorecards:evaluation-compare") + "?ids=" + ",".join(map(str, s.compared)),
     ),
+    # Beside its resilience dimension, the evaluation page loads the vendor's concentration and
+    # rehearsal evidence with htmx (issue 8 point 6): the subject evaluation's vendor.
+    Page(
+        "evaluation: vendor evidence (htmx)",
+        _url("workloads:vendor-exposure", lambda s: s.evaluation.vendor_id, query="?part=all"),
+        htmx=True,
+    ),
     Page("vendor evaluation history", _url("scorecards:vendor-history", lambda s: s.vendor.pk)),
     # Sign-off (issue 6): what legal has to sign, across every open round.
     Page("sign-off inbox", _url("scorecards:signoff-inbox"), role=policies.LEGAL),

@@ -6,12 +6,51 @@ from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+
+# Django's plain input and textarea widget templates, written in Python by FormRenderer.render:
+# each template costs an include of attrs.html and a template render, and a scoring form has
+# fifteen of them. tests/procurement/test_forms.py holds the output equal to the templates'.
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input", "text", "number", "email", "url", "password", "hidden",
+        "date", "datetime", "time", "search", "tel", "color", "file",
+    )
+)  # fmt: skip
+_TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+
+
+def _attrs_html(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, ` name` for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 class FormRenderer(DjangoTemplates):
     """`{{ form }}` and `{{ field.as_field_group }}` render with templates/forms/field.html."""
 
     field_template_name = "forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        widget = (
+            context.get("widget")
+            if template_name in _INPUT_TEMPLATES or template_name == _TEXTAREA_TEMPLATE
+            else None
+        )
+        if widget is None:
+            return super().render(template_name, context, request)
+        attrs = _attrs_html(widget["attrs"])
+        if template_name == _TEXTAREA_TEMPLATE:
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return f'<textarea name="{conditional_escape(widget["name"])}"{attrs}>\n{value}</textarea>'
+        value = f' value="{conditional_escape(widget["value"])}"' if widget["value"] is not None else ""
+        return f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{value}{attrs}>'
 
     @cached_property
     def engine(self):

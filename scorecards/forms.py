@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.functional import cached_property
 
 from procurement.forms import StyledForm, StyledModelForm
 from procurement.policies import ROLE_LABELS
@@ -59,7 +60,7 @@ class EvaluationForm(StyledModelForm):
         return self.cleaned_data["commitment_currency"].strip().upper()
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
@@ -138,6 +139,7 @@ class ScoresForm(StyledForm):
             )
         return fields
 
+    @cached_property  # the template walks the rows twice
     def rows(self) -> list[dict]:
         return [
             {

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from procurement import policies
-from vendors.concentration import vendor_evidence
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
 from . import charts, scoring
@@ -165,22 +164,24 @@ def summary_rows(
     ]
 
 
-def evaluation_context(evaluation: Evaluation) -> dict:
-    """Everything the evaluation page shows: scores, result, chart and contract findings."""
+def evaluation_context(evaluation: Evaluation, *, with_result: bool = True) -> dict:
+    """Everything the evaluation page shows: scores, result, chart and contract findings.
+
+    The scoring form leaves out the result: it computes one from the scores as typed."""
     scores = list(evaluation.scores.all())
     findings = exit_right_findings([evaluation.contract_id]).get(evaluation.contract_id, [])
+    if with_result:
+        result = result_of(scores)
+        summary = {"result": result, "summary": summary_rows(scores, result), "radar": radar_for(evaluation)}
+    else:
+        summary = {}
     return {
         "evaluation": evaluation,
         "scores": scores,
-        "result": (result := result_of(scores)),
-        "summary": summary_rows(scores, result),
-        "radar": radar_for(evaluation),
+        **summary,
         "findings": findings,
         "missing_findings": [f for f in findings if f.is_missing],
         "capacity_lines": capacity_lines(evaluation.contract_id),
-        # Beside resilience and portability: how concentrated we already are on this vendor,
-        # and whether failover away from it was ever rehearsed.
-        "vendor_evidence": vendor_evidence(evaluation.vendor),
         # Only a decided evaluation can be revised: drafts skip the query.
         "revisions": list(evaluation.revisions.only("pk", "title", "status", "created_at"))
         if evaluation.status in REVISABLE_OR_REVISED

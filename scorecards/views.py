@@ -115,7 +115,7 @@ def _summary_context(evaluation, data=None) -> dict:
 
 def _scores_page(request, evaluation, form, *, status=200):
     summary = _summary_context(evaluation, form.data if form.is_bound else None)
-    context = selectors.evaluation_context(evaluation) | summary | {"form": form}
+    context = selectors.evaluation_context(evaluation, with_result=False) | summary | {"form": form}
     return render(request, "scorecards/evaluation_scores.html", context, status=status)
 
 

@@ -23,6 +23,18 @@ def _fast_passwords_and_isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with empty caches: remembered concentration results carry a version read
+    from the data, and two tests' data can look alike (same counts, same second)."""
+    from django.core.cache import cache
+
+    from vendors.concentration.cache import forget_all
+
+    cache.clear()
+    forget_all()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On PostgreSQL, let Django's test flush TRUNCATE the append-only audit table.

@@ -366,9 +366,21 @@ def loss_scenario(request):
     return render(request, template + "#loss-results" if _is_htmx(request) else template, context)
 
 
+# Beside an evaluation's dimensions, htmx loads a brief part of the evidence: the first few
+# findings and workloads, with a link here for the rest.
+EVIDENCE_PARTS = {
+    "concentration": "vendors/concentration_vendor_evidence.html#vendor-concentration",
+    "all": "vendors/concentration_vendor_evidence.html",
+}
+BRIEF_EVIDENCE = {"findings_shown": ":5", "workloads_shown": ":8"}
+
+
 @require_GET
 def vendor_exposure(request, vendor_pk: int):
     vendor = vendor_for_user(request.user, vendor_pk)
-    evidence = concentration.remember(f"evidence:{vendor.pk}", lambda: concentration.vendor_evidence(vendor))
+    evidence = concentration.cached_vendor_evidence(vendor)
     context = {"vendor": vendor, "evidence": evidence}
+    part = request.GET.get("part", "")
+    if _is_htmx(request) and part in EVIDENCE_PARTS:
+        return render(request, EVIDENCE_PARTS[part], context | BRIEF_EVIDENCE)
     return render(request, "vendors/concentration_vendor.html", context)

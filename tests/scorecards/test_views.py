@@ -358,9 +358,8 @@ def test_the_evaluation_page_and_comparison_hold_their_query_count(
     CapacityLineFactory(contract=contract)
     evaluations = [evaluation_with_contract(contract=contract, scores=all_scores(3)) for _ in range(4)]
     client.force_login(legal_user)
-    # 14 for the evaluation itself, 12 for the vendor's concentration and rehearsal evidence
-    # (a fixed set of queries, whatever the portfolio size).
-    with django_assert_max_num_queries(26):
+    # The vendor's concentration evidence comes after the page, from its own request.
+    with django_assert_max_num_queries(14):
         assert (
             client.get(reverse("scorecards:evaluation-detail", args=[evaluations[0].pk])).status_code == 200
         )
@@ -450,10 +449,39 @@ def test_resilience_and_portability_show_the_vendors_concentration_and_rehearsal
     compute(workload, evaluation.vendor, "committed", 64)
     client.force_login(legal_user)
     html = client.get(reverse("scorecards:evaluation-detail", args=[evaluation.pk])).content.decode()
-    assert f"Concentration on {evaluation.vendor.name}" in html
-    assert f"Failover rehearsals of the workloads on {evaluation.vendor.name}" in html
-    assert "Fraud scoring API" in html
-    assert "Never rehearsed" in html
+    # Loaded by htmx after the page, for portability and resilience; without JavaScript, a link.
+    exposure = reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk])
+    assert f'hx-get="{exposure}?part=concentration"' in html
+    assert f'hx-get="{exposure}?part=all"' in html
+    assert f'<a href="{exposure}">Our concentration on {evaluation.vendor.name}' in html
+
+    htmx = {"HX-Request": "true"}
+    portability = client.get(f"{exposure}?part=concentration", headers=htmx).content.decode()
+    assert f"Concentration on {evaluation.vendor.name}" in portability
+    assert "<html" not in portability and "Failover rehearsals" not in portability
+    resilience = client.get(f"{exposure}?part=all", headers=htmx).content.decode()
+    assert f"Failover rehearsals of the workloads on {evaluation.vendor.name}" in resilience
+    assert "Fraud scoring API" in resilience and "Never rehearsed" in resilience
+
+
+def test_beside_a_dimension_the_evidence_lists_the_first_few_and_links_to_the_rest(client, legal_user):
+    evaluation = EvaluationFactory(scores=all_scores(3))
+    for n in range(10):
+        compute(
+            WorkloadFactory(name=f"Workload {n:02}", criticality="critical"),
+            evaluation.vendor,
+            "committed",
+            8,
+        )
+    client.force_login(legal_user)
+    exposure = reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk])
+    brief = client.get(f"{exposure}?part=all", headers={"HX-Request": "true"}).content.decode()
+    assert brief.count("Never rehearsed: failover is untested") == 8
+    assert "8 of 10 workloads shown" in brief and f'href="{exposure}"' in brief
+    # Ten critical workloads without an emergency band: ten findings, five shown beside the dimension.
+    assert "5 of 10 findings shown" in brief
+    full = client.get(exposure).content.decode()
+    assert full.count("Never rehearsed: failover is untested") == 10 and "workloads shown" not in full
 
 
 def test_the_vendor_page_shows_its_evaluations_over_time_and_its_exposure(client, legal_user):

@@ -12,7 +12,7 @@ the vendor. The Herfindahl-Hirschman index of a layer is the sum of the squared 
 """
 
 from .cache import portfolio_version, remember
-from .evidence import VendorEvidence, WorkloadEvidence, vendor_evidence
+from .evidence import VendorEvidence, WorkloadEvidence, cached_vendor_evidence, vendor_evidence
 from .hosting import HostingGraph, layer_table
 from .index import HHI_SCALE, Rating, hhi, rate
 from .loss import (
@@ -51,6 +51,7 @@ __all__ = [
     "VendorEvidence",
     "WorkloadEvidence",
     "WorkloadLoss",
+    "cached_vendor_evidence",
     "finding_counts",
     "findings",
     "hhi",

@@ -8,37 +8,57 @@ nothing has to remember to invalidate it.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from ..models import Dependency, Layer, Rehearsal, Vendor, Workload
 
-CACHE_SECONDS = 60 * 60
-
 
 def portfolio_version() -> str:
-    """Counts and latest change of every table the computations read, in one query."""
-    selects = []
-    for model in (Dependency, Workload, Vendor, Rehearsal):
+    """Row count and latest change of every table the computations read, in one statement
+    (one scan of each table; a deletion changes a count, an edit or an insert a timestamp)."""
+    parts = []
+    for position, model in enumerate((Dependency, Workload, Vendor, Rehearsal, Layer)):
         table = connection.ops.quote_name(model._meta.db_table)
-        selects += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(updated_at) FROM {table})"]  # noqa: S608  # table names from our models, quoted  # nosec B608
-    selects.append(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(Layer._meta.db_table)})")  # noqa: S608  # nosec B608
+        latest = "MAX(updated_at)" if model is not Layer else "NULL"
+        parts.append(f"SELECT {position}, COUNT(*), {latest} FROM {table}")  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         # Table names come from our own models, quoted; nothing from a request reaches this text.
-        cursor.execute("SELECT " + ", ".join(selects))
-        row = cursor.fetchone()
-    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:24]
+        cursor.execute(" UNION ALL ".join(parts))
+        rows = sorted(cursor.fetchall())
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:24]
+
+
+# Results live in this process, not in Django's cache: they are large object graphs that a
+# cache backend would pickle and unpickle on every read (milliseconds for a portfolio of 500
+# workloads), and every process can compute them for itself once per version. Readers share the
+# objects, so nothing may change a result after `compute()` returns it.
+MEMO_SIZE = 64
+_memo: OrderedDict[str, object] = OrderedDict()
+_lock = threading.Lock()
 
 
 def remember[T](name: str, compute: Callable[[], T], *, version: str | None = None) -> T:
     """`compute()`, or its result from the last call with the same name on the same data."""
-    # Hashed: the name may carry text from a request (a region), which some cache backends refuse.
-    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    key = f"concentration:{digest}:{version or portfolio_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+    # Today's date too: what is overdue changes at midnight, not only when the data does.
+    key = f"{name}|{version or portfolio_version()}|{timezone.localdate():%Y%m%d}"
+    with _lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]  # type: ignore[return-value]
+    value = compute()
+    with _lock:
+        _memo[key] = value
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
     return value
+
+
+def forget_all() -> None:
+    """Drop every remembered result (tests start from nothing)."""
+    with _lock:
+        _memo.clear()

@@ -3,10 +3,12 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Count
 
 from ..models import Criticality, Dependency, Rehearsal, Vendor, Workload
+from .cache import remember
 from .hosting import HostingGraph, layer_table
 from .loss import CRITICALITY_ORDER
 from .rehearsals import LastRehearsal, latest_rehearsals
@@ -54,7 +56,7 @@ class VendorEvidence:
     # The page and the record list the most telling workloads first; all of them count.
     SHOWN = 25
 
-    @property
+    @cached_property
     def shown_workloads(self) -> list[WorkloadEvidence]:
         """Never rehearsed, overdue or missed targets first (critical before others), then the rest."""
         order = {"never": 0, "overdue": 1, "current": 2}
@@ -73,15 +75,15 @@ class VendorEvidence:
     def more_workloads(self) -> int:
         return max(0, len(self.workloads) - self.SHOWN)
 
-    @property
+    @cached_property
     def never_rehearsed(self) -> int:
         return sum(1 for w in self.workloads if w.due_status == "never")
 
-    @property
+    @cached_property
     def overdue(self) -> int:
         return sum(1 for w in self.workloads if w.due_status == "overdue")
 
-    @property
+    @cached_property
     def missed_targets(self) -> int:
         return sum(
             1
@@ -89,7 +91,7 @@ class VendorEvidence:
             if w.last_rehearsal and not (w.last_rehearsal.met_rto and w.last_rehearsal.met_rpo)
         )
 
-    @property
+    @cached_property
     def critical(self) -> int:
         return sum(1 for w in self.workloads if w.criticality == Criticality.CRITICAL)
 
@@ -160,3 +162,10 @@ def vendor_evidence(vendor: Vendor) -> VendorEvidence:
     hosted = sorted((graph.names[v] for v in exposed if v != vendor.pk), key=str.lower)
     chain = [graph.names[v] for v in graph.chain(vendor.pk)[1:]]
     return VendorEvidence(vendor, hosted, chain, shares, found, workloads)
+
+
+def cached_vendor_evidence(vendor: Vendor) -> VendorEvidence:
+    """`vendor_evidence`, computed once per change of the portfolio: evaluation pages and the
+    vendor's exposure page read it on every view, while workloads change rarely. A decision
+    record computes it afresh instead: it states the evidence at the moment of decision."""
+    return remember(f"evidence:{vendor.pk}", lambda: vendor_evidence(vendor))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -80,19 +81,20 @@ class LastRehearsal:
     def outcome_label(self) -> str:
         return Rehearsal.Outcome(self.outcome).label
 
-    @property
+    # Cached: pages and counts ask each of hundreds of rehearsals several times per render.
+    @cached_property
     def met_rto(self) -> bool:
         return within_target(self.recovery_minutes, self.rto_target)
 
-    @property
+    @cached_property
     def met_rpo(self) -> bool:
         return within_target(self.data_loss_minutes, self.rpo_target)
 
-    @property
+    @cached_property
     def next_due(self) -> date:
         return next_rehearsal_due(self.performed_on)
 
-    @property
+    @cached_property
     def overdue(self) -> bool:
         return self.next_due < timezone.localdate()
 
