@@ -85,7 +85,9 @@ def _prepare_users_and_burst(count: int) -> dict:
         return person
 
     author = user("load.author", policies.PROCUREMENT)
-    reader = user("load.reader", policies.AUDITOR)
+    # Reads the main pages as legal does: a signer, so every page carries the sign-off badge
+    # and the inbox holds a real queue (the dataset's and this burst's).
+    reader = user("load.reader", policies.LEGAL)
     template = ScorecardTemplate.objects.filter(is_active=True).order_by("-version").first()
     vendor = Vendor.objects.order_by("pk").first()
     run = uuid.uuid4().hex[:8]

@@ -316,7 +316,7 @@ def event_export(request):
 # Dashboard ---------------------------------------------------------------------------------
 
 
-@panel_provider
+@panel_provider(live=True)  # reads the latest verification, which no audit event versions
 def audit_trail_panel(user) -> list[dict]:
     """For audit log readers: is the chain proven whole, and up to where."""
     if not policies.can_view_audit_log(user):

@@ -48,23 +48,30 @@ def request_context(get_response):
 
 
 SESSION_STARTED_KEY = "session_started_at"
+SESSION_REFRESHED_KEY = "session_refreshed_at"
 
 
 def session_lifetime(get_response):
-    """End a session a fixed time after sign-in, however active it stays.
+    """End a session after SESSION_IDLE_SECONDS without a request, and a fixed time after
+    sign-in however active it stays (Django has only the first).
 
-    The idle timeout is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST; this adds the
-    absolute limit, which Django does not have.
+    The idle timeout is the session's expiry (SESSION_COOKIE_AGE), which Django pushes back
+    whenever the session is saved: this saves it when the last push is over a minute old,
+    rather than on every request, so reading a page does not write to the database.
     """
 
     def middleware(request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
+            session = request.session
             now = time.time()
+            started = session.get(SESSION_STARTED_KEY)
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                return get_response(request)
+            if now - session.get(SESSION_REFRESHED_KEY, 0) > settings.SESSION_REFRESH_SECONDS:
+                session[SESSION_REFRESHED_KEY] = now
         return get_response(request)
 
     return middleware

@@ -30,9 +30,9 @@ def overdue_reevaluations(user) -> list[dict]:
 def awaiting_my_signoff(user) -> list[dict]:
     if not policies.signing_roles(user):
         return []
-    awaiting = selectors.awaiting_signoff(user).select_related(None).select_related("vendor")
-    items = list(awaiting[: PANEL_LIMIT + 1])
-    count = awaiting.count() if len(items) > PANEL_LIMIT else len(items)
+    queue = selectors.awaiting_signoff_queue(user)
+    count = len(queue)
+    items = selectors.evaluations_in_order(user, queue[:PANEL_LIMIT])
     return [
         {
             "title": "Awaiting my sign-off",

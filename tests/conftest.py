@@ -1,8 +1,10 @@
 """Shared fixtures: one named user per role, fast password hashing, Playwright on Debian's Chromium."""
 
+import contextlib
 import shutil
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from procurement import policies
 from tests.procurement.factories import PASSWORD, admin_user, user_with_role
@@ -29,7 +31,7 @@ def _empty_cache():
     from the data, and two tests' data can look alike (same counts, same second)."""
     from django.core.cache import cache
 
-    from vendors.concentration.cache import forget_all
+    from procurement.memo import forget_all
 
     cache.clear()
     forget_all()
@@ -159,6 +161,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, which at the end of a test waits for htmx requests still in flight
+    (a panel that reloads after a change): the live server must not be answering one while the
+    test's database is torn down."""
+    yield page
+    if not page.is_closed():
+        # A page that navigated away or crashed meanwhile has nothing in flight.
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=10_000)
+            page.wait_for_timeout(50)  # the server thread finishes writing the response
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from django import template
 
-from procurement import policies
 from scorecards import scoring, selectors
+from scorecards.badge import signoff_badge
 
 register = template.Library()
 
@@ -42,10 +42,7 @@ def score_levels():
 
 
 @register.simple_tag(takes_context=True)
-def awaiting_signoff_count(context) -> int | None:
-    """How many evaluations wait for the signed-in user's signature; None for non-signers."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not policies.signing_roles(user):
-        return None
-    return selectors.awaiting_signoff(user).count()
+def awaiting_signoff_count(context) -> str | None:
+    """How many evaluations wait for the signed-in user's signature ("99+" past the badge's
+    limit); None for non-signers."""
+    return signoff_badge(context.get("request"))

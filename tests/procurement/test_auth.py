@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement import policies
 from procurement.models import AuditEvent
@@ -77,9 +80,45 @@ def test_session_ends_after_its_absolute_lifetime(client, legal_user, settings):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_idle_timeout_is_the_cookie_age_refreshed_on_every_request(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_the_idle_timeout_is_pushed_back_at_most_once_a_minute(client, legal_user, settings):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procurement.middleware import SESSION_REFRESHED_KEY
+
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_SECONDS
+    client.force_login(legal_user)
+    client.get(reverse("home"))
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert expiry() == first  # a page read within the minute writes nothing
+
+    session = client.session
+    session[SESSION_REFRESHED_KEY] -= settings.SESSION_REFRESH_SECONDS + 1
+    session.save()
+    saved = expiry()
+    response = client.get(reverse("home"))
+    assert expiry() > saved  # over a minute later: the idle timeout starts again
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_IDLE_SECONDS
+
+
+def test_an_idle_session_ends(client, legal_user, settings):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(legal_user)
+    client.get(reverse("home"))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(reverse("home")).status_code == 302
 
 
 @pytest.fixture

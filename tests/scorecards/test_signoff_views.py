@@ -113,6 +113,44 @@ def test_the_inbox_and_nav_count_show_what_awaits_the_user(client, legal_user, f
     assert submitted.title in client.get(reverse("scorecards:signoff-inbox")).content.decode()
 
 
+def test_the_nav_badge_stops_counting_past_its_limit(client, legal_user, procurement_user, monkeypatch):
+    from scorecards import selectors
+
+    monkeypatch.setattr(selectors, "AWAITING_BADGE_LIMIT", 2)
+    for _ in range(3):
+        evaluation = evaluation_with_contract(author=procurement_user, scores=all_scores(4))
+        signoff.evaluation_submit(actor=procurement_user, evaluation=evaluation)
+    client.force_login(legal_user)
+    html = client.get(reverse("scorecards:signoff-inbox")).content.decode()
+    assert '<span class="badge text-bg-danger">2+<span class="visually-hidden"> evaluations' in html
+    assert html.count("GPU capacity decision") >= 3  # the inbox itself lists every one
+    client.force_login(procurement_user)  # the author signs for no role: no badge at all
+    assert "Awaiting my sign-off" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_nav_badge_is_kept_half_a_minute_and_exact_where_the_queue_is_loaded(
+    client, legal_user, procurement_user, submitted
+):
+    from scorecards.badge import BADGE_SECONDS, SESSION_KEY
+
+    def badge(path):
+        html = client.get(path).content.decode()
+        return html.split("Awaiting my sign-off <span", 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+    client.force_login(legal_user)
+    assert badge(reverse("vendors:vendor-list")) == "1"
+    another = evaluation_with_contract(author=procurement_user, scores=all_scores(4))
+    signoff.evaluation_submit(actor=procurement_user, evaluation=another)
+    assert badge(reverse("vendors:vendor-list")) == "1"  # kept in the session...
+    assert badge(reverse("scorecards:signoff-inbox")) == "2"  # ... but the inbox counts its queue
+    session = client.session
+    session[SESSION_KEY][2] -= BADGE_SECONDS + 1
+    session.save()
+    assert badge(reverse("vendors:vendor-list")) == "2"  # half a minute later, counted again
+    client.post(reverse("scorecards:evaluation-sign", args=[submitted.pk]), sign_data("legal"))
+    assert badge(reverse("vendors:vendor-list")) == "1"  # one's own signature clears it at once
+
+
 @pytest.mark.parametrize("rows", [10, 200])
 def test_the_inbox_query_count_does_not_grow(
     client, legal_user, procurement_user, django_assert_max_num_queries, rows

@@ -410,5 +410,5 @@ def test_cached_results_are_not_carried_into_the_next_day(monkeypatch):
     assert concentration.remember("day", compute_once) == 1
     assert concentration.remember("day", compute_once) == 1  # same data, same day: cached
     tomorrow = timezone.localdate() + timedelta(days=1)
-    monkeypatch.setattr("vendors.concentration.cache.timezone.localdate", lambda: tomorrow)
+    monkeypatch.setattr("procurement.memo.timezone.localdate", lambda: tomorrow)
     assert concentration.remember("day", compute_once) == 2  # what is overdue may have changed

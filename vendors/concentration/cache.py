@@ -8,12 +8,11 @@ nothing has to remember to invalidate it.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from django.db import connection
-from django.utils import timezone
+
+from procurement import memo
 
 from ..models import Dependency, Layer, Rehearsal, Vendor, Workload
 
@@ -33,32 +32,6 @@ def portfolio_version() -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:24]
 
 
-# Results live in this process, not in Django's cache: they are large object graphs that a
-# cache backend would pickle and unpickle on every read (milliseconds for a portfolio of 500
-# workloads), and every process can compute them for itself once per version. Readers share the
-# objects, so nothing may change a result after `compute()` returns it.
-MEMO_SIZE = 64
-_memo: OrderedDict[str, object] = OrderedDict()
-_lock = threading.Lock()
-
-
 def remember[T](name: str, compute: Callable[[], T], *, version: str | None = None) -> T:
-    """`compute()`, or its result from the last call with the same name on the same data."""
-    # Today's date too: what is overdue changes at midnight, not only when the data does.
-    key = f"{name}|{version or portfolio_version()}|{timezone.localdate():%Y%m%d}"
-    with _lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        _memo[key] = value
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-    return value
-
-
-def forget_all() -> None:
-    """Drop every remembered result (tests start from nothing)."""
-    with _lock:
-        _memo.clear()
+    """`compute()`, or its result from the last call with the same name on the same portfolio."""
+    return memo.remember(f"concentration|{name}|{version or portfolio_version()}", compute)
