@@ -8,9 +8,10 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 
-# Django's plain input and textarea widget templates, written in Python by FormRenderer.render:
+# Django's plain input, textarea and select widget templates, written in Python by FormRenderer.render:
 # each template costs an include of attrs.html and a template render, and a scoring form has
-# fifteen of them. tests/procurement/test_forms.py holds the output equal to the templates'.
+# fifteen of them, a filter form a select per filter with a template per option.
+# tests/procurement/test_forms.py holds the output equal to the templates'.
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in (
@@ -19,6 +20,9 @@ _INPUT_TEMPLATES = frozenset(
     )
 )  # fmt: skip
 _TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+_SELECT_TEMPLATE = "django/forms/widgets/select.html"
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+_FAST_TEMPLATES = _INPUT_TEMPLATES | {_TEXTAREA_TEMPLATE, _SELECT_TEMPLATE}
 
 
 def _attrs_html(attrs: dict) -> str:
@@ -37,21 +41,6 @@ class FormRenderer(DjangoTemplates):
 
     field_template_name = "forms/field.html"
 
-    def render(self, template_name, context, request=None):
-        widget = (
-            context.get("widget")
-            if template_name in _INPUT_TEMPLATES or template_name == _TEXTAREA_TEMPLATE
-            else None
-        )
-        if widget is None:
-            return super().render(template_name, context, request)
-        attrs = _attrs_html(widget["attrs"])
-        if template_name == _TEXTAREA_TEMPLATE:
-            value = conditional_escape(widget["value"]) if widget["value"] else ""
-            return f'<textarea name="{conditional_escape(widget["name"])}"{attrs}>\n{value}</textarea>'
-        value = f' value="{conditional_escape(widget["value"])}"' if widget["value"] is not None else ""
-        return f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{value}{attrs}>'
-
     @cached_property
     def engine(self):
         # Django's form renderer looks only in django/forms/templates and app folders; add the
@@ -64,6 +53,45 @@ class FormRenderer(DjangoTemplates):
                 "OPTIONS": {},
             }
         )
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if template_name in _FAST_TEMPLATES else None
+        if widget is None or (template_name == _SELECT_TEMPLATE and not _plain_options(widget)):
+            return super().render(template_name, context, request)
+        attrs = _attrs_html(widget["attrs"])
+        name = conditional_escape(widget["name"])
+        if template_name == _TEXTAREA_TEMPLATE:
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return f'<textarea name="{name}"{attrs}>\n{value}</textarea>'
+        if template_name == _SELECT_TEMPLATE:
+            return _select_html(name, attrs, widget["optgroups"])
+        value = f' value="{conditional_escape(widget["value"])}"' if widget["value"] is not None else ""
+        return f'<input type="{conditional_escape(widget["type"])}" name="{name}"{value}{attrs}>'
+
+
+def _plain_options(widget: dict) -> bool:
+    return all(
+        option["template_name"] == _OPTION_TEMPLATE
+        for _, options, _ in widget["optgroups"]
+        for option in options
+    )
+
+
+def _select_html(name: str, attrs: str, optgroups) -> str:
+    """django/forms/widgets/select.html and select_option.html, whitespace included."""
+    parts = [f'<select name="{name}"{attrs}>']
+    for group_name, options, _index in optgroups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{conditional_escape(option["value"])}"{_attrs_html(option["attrs"])}>'
+            f"{conditional_escape(option['label'])}</option>\n"
+            for option in options
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
 
 
 def _css_class_for(widget: forms.Widget) -> str:

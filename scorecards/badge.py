@@ -21,12 +21,13 @@ def signoff_badge(request) -> str | None:
         return None
     queue = getattr(user, selectors.QUEUE_ATTRIBUTE, None)
     now = time.time()
-    if queue is None:
-        cached = request.session.get(SESSION_KEY)
-        if cached and cached[0] == user.pk and 0 <= now - cached[2] < BADGE_SECONDS:
-            return cached[1]
+    cached = request.session.get(SESSION_KEY)
+    fresh = bool(cached) and cached[0] == user.pk and 0 <= now - cached[2] < BADGE_SECONDS
+    if queue is None and fresh:
+        return cached[1]
     badge = selectors.awaiting_signoff_badge(user, queue)
-    request.session[SESSION_KEY] = [user.pk, badge, now]
+    if not (fresh and cached[1] == badge):  # no session write when nothing changed
+        request.session[SESSION_KEY] = [user.pk, badge, now]
     return badge
 
 
