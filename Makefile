@@ -49,9 +49,12 @@ checks: install
 test: lint checks
 	$(BIN)/pytest
 
-# A separate database (BENCH_DATABASE_URL, default bench/bench.sqlite3); e.g. make bench BENCH_ARGS=--quick
+# A database of its own: PostgreSQL (the production database, and what the load test needs) when
+# one answers on 127.0.0.1:5432, else bench/bench.sqlite3. BENCH_DATABASE_URL chooses another.
+# e.g. make bench BENCH_ARGS=--quick
+BENCH_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/procurement_bench)
 bench: install
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-results bench-results.json

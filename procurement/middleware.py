@@ -80,33 +80,34 @@ def session_lifetime(get_response):
 denied_logger = logging.getLogger("procurement.denied")
 
 
-def denied_requests(get_response):
-    """Log every refused request (401, 403, 404) with who asked, for what, and how.
+def log_denied(request, status: int, reason: str = "") -> None:
+    """One line for a refused request: who asked, for what, how, and why if known.
 
-    Guessing ids and probing pages one may not use show up here as a trail of refusals, with
-    the request id that the audit trail also carries. Never the query string: it may hold data.
-    """
+    Guessing ids and probing pages one may not use show up as a trail of refusals, with the
+    request id that the audit trail also carries. Never the query string: it may hold data."""
+    user = getattr(request, "user", None)
+    who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    denied_logger.warning(
+        "denied %s %s %s user=%s ip=%s request_id=%s%s",
+        status,
+        request.method,
+        request.path,
+        who,
+        client_ip(request),
+        getattr(request, "request_id", ""),
+        f" reason={reason!r}" if reason else "",
+        extra={"path": request.path, "user": who, "method": request.method, "status": status},
+    )
+
+
+def denied_requests(get_response):
+    """Log every refused request (401, 403, 404); views log the refusals they answer otherwise
+    (a redirect with a message) through `log_denied`."""
 
     def middleware(request):
         response = get_response(request)
         if response.status_code in (401, 403, 404):
-            user = getattr(request, "user", None)
-            who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-            denied_logger.warning(
-                "denied %s %s %s user=%s ip=%s request_id=%s",
-                response.status_code,
-                request.method,
-                request.path,
-                who,
-                client_ip(request),
-                getattr(request, "request_id", ""),
-                extra={
-                    "path": request.path,
-                    "user": who,
-                    "method": request.method,
-                    "status": response.status_code,
-                },
-            )
+            log_denied(request, response.status_code)
         return response
 
     return middleware

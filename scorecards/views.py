@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement import policies
+from procurement.middleware import log_denied
 from vendors.models import Vendor
 
 from . import selectors, services, signoff
@@ -306,6 +307,10 @@ def template_edit(request, pk: int):
 
 
 def _signoff_refused(request, error) -> None:
+    """The refusal as a message on the evaluation page; one the person may not do is also
+    logged as a denied request, like a 403 (a wrong state is not a denial)."""
+    if isinstance(error, services.NotAllowed | signoff.SeparationOfDutiesViolation):
+        log_denied(request, 403, error.message)
     messages.error(request, error.message)
 
 

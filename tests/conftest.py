@@ -4,6 +4,7 @@ import contextlib
 import shutil
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from playwright.sync_api import Error as PlaywrightError
 
 from procurement import policies
@@ -35,6 +36,26 @@ def _empty_cache():
 
     cache.clear()
     forget_all()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server without a thread per request. On SQLite the test database lives in memory,
+    one connection that the live server's threads share; a page whose htmx panels load at once
+    would use it from several threads together, which SQLite refuses ("bad parameter or other
+    API misuse"). Django closes each connection of a server without threads, so browsers simply
+    queue their requests."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)  # the server thread already uses the shared connection
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite(django_db_setup):
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(scope="session")

@@ -86,8 +86,11 @@ def _main_pages() -> dict[str, str]:
 @pytest.fixture
 def demo_data(db, monkeypatch):
     if os.environ.get("SCREENSHOTS") != "1":
-        # The demo's decision records are rendered by the PDF tests; a stub keeps this quick.
-        monkeypatch.setattr(pdf, "render", lambda html, **kwargs: pdf.Rendered(PDF_BYTES, 1))
+        # The demo's decision records are rendered by the PDF tests; a stub keeps this quick. Its
+        # bytes differ per record, as real ones do (each record's hash is unique).
+        monkeypatch.setattr(
+            pdf, "render", lambda html, **kwargs: pdf.Rendered(PDF_BYTES + f"% {hash(html)}\n".encode(), 1)
+        )
     demo.seed()
 
 

@@ -66,7 +66,8 @@ def test_a_session_left_idle_past_its_timeout_signs_the_user_out(client, legal_u
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_each_request_slides_the_idle_timeout(client, legal_user, settings):
+def test_using_the_app_slides_the_idle_timeout(client, legal_user, settings):
+    # At most once a minute (tests/procurement/test_auth.py): the first request after sign-in does.
     client.force_login(legal_user)
     Session.objects.update(expire_date=timezone.now() + timedelta(seconds=5))
     client.get("/")
@@ -93,3 +94,20 @@ def test_an_api_call_without_a_token_is_logged_as_anonymous(client, db, caplog):
     (record,) = [r for r in caplog.records if r.name == "procurement.denied"]
     assert record.user == "anonymous" and record.status == 401
     assert "secret" not in record.getMessage()  # query strings can carry data: never logged
+
+
+def test_a_refused_workflow_action_is_logged_though_it_answers_with_a_message(
+    client, legal_user, procurement_user, caplog
+):
+    from tests.scorecards.factories import all_scores, evaluation_with_contract
+
+    evaluation = evaluation_with_contract(author=procurement_user, scores=all_scores(4))
+    client.force_login(legal_user)  # not the author: may not submit it
+    with caplog.at_level(logging.WARNING, logger="procurement.denied"):
+        response = client.post(reverse("scorecards:evaluation-submit", args=[evaluation.pk]))
+    assert response.status_code == 302
+    (record,) = [r for r in caplog.records if r.name == "procurement.denied"]
+    assert (record.method, record.status, record.user) == ("POST", 403, legal_user.username)
+    assert "Only the author" in record.getMessage()
+    evaluation.refresh_from_db()
+    assert evaluation.status == "draft"

@@ -105,6 +105,7 @@ def test_the_inbox_and_nav_count_show_what_awaits_the_user(client, legal_user, f
     client.force_login(legal_user)
     html = client.get(reverse("scorecards:signoff-inbox")).content.decode()
     assert submitted.title in html and "Awaiting my sign-off" in html
+    assert "1 evaluation waits for your signature" in html
     assert '<span class="badge text-bg-danger">1<span class="visually-hidden"> evaluations' in html
     client.post(reverse("scorecards:evaluation-sign", args=[submitted.pk]), sign_data("legal"))
     html = client.get(reverse("scorecards:signoff-inbox")).content.decode()
