@@ -2,6 +2,7 @@
 database named by BENCH_DATABASE_URL that the bench creates (and drops to rebuild)."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -74,3 +75,33 @@ def describe(url: str) -> str:
         return f"SQLite {_sqlite_path(url)}"
     parts = urlsplit(url)
     return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"
+
+
+@contextmanager
+def scratch_copy(url: str):
+    """A PostgreSQL copy of the bench database for a run that writes (the load test), dropped
+    afterwards: the measured dataset stays as built, and append-only audit events written
+    under load do not pile up in it run after run. Yields the copy's URL."""
+    from django.db import connections
+    from psycopg import sql
+
+    name, admin = _postgres_admin(url)
+    copy = f"{name}_scratch"
+    connections.close_all()  # CREATE DATABASE ... TEMPLATE needs the template unused
+    with admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(copy), sql.Identifier(name))
+        )
+    parts = urlsplit(url)
+    default = connections["default"]
+    original = default.settings_dict["NAME"]
+    default.settings_dict["NAME"] = copy  # this process's own writes (the load test's setup) go there too
+    try:
+        yield parts._replace(path=f"/{copy}").geturl()
+    finally:
+        connections.close_all()
+        default.settings_dict["NAME"] = original
+        _, admin = _postgres_admin(url)
+        with admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy)))

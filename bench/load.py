@@ -251,7 +251,14 @@ def _burst(base: str, jobs: list[tuple[int, str, str]]) -> dict:
 
 
 def run(database_url: str) -> dict:
-    """Run both parts; Django must already be set up on the bench database."""
+    """Run both parts on a scratch copy of the bench database (Django already set up on it)."""
+    from .database import scratch_copy
+
+    with scratch_copy(database_url) as scratch_url:
+        return _run(scratch_url)
+
+
+def _run(database_url: str) -> dict:
     from .urls import BASELINE_PATH
 
     print(f"\nLoad: gunicorn, 2 workers, {CONNECTIONS} connections, {PAGE_SECONDS} s per page (wrk)")

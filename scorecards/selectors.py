@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement import policies
+from procurement import audit, memo, policies
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
 from . import charts, scoring
@@ -435,12 +435,19 @@ def awaiting_signoff_queue(user) -> list[int]:
     load only the rows they show (`evaluations_in_order`). PostgreSQL plans a paged join of the
     same conditions badly (it hashes every open round for each page), and an exact count would
     walk the queue a second time."""
-    if not policies.signing_roles(user):
+    roles = policies.signing_roles(user)
+    if not roles:
         return []
-    queue = list(
-        awaiting_rounds(user)
-        .order_by("evaluation__submitted_at", "evaluation_id")
-        .values_list("evaluation_id", flat=True)
+    # Submitting, signing, withdrawing and deciding each write an audit event: the newest audit
+    # sequence versions the queue, which is then read from memory until anything changes.
+    version = f"{user.pk}|{','.join(sorted(roles))}|{audit.head().sequence}"
+    queue = memo.remember(
+        f"signoff-queue|{version}",
+        lambda: list(
+            awaiting_rounds(user)
+            .order_by("evaluation__submitted_at", "evaluation_id")
+            .values_list("evaluation_id", flat=True)
+        ),
     )
     setattr(user, QUEUE_ATTRIBUTE, queue)  # the navigation's badge of this request counts it
     return queue

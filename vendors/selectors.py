@@ -48,6 +48,20 @@ def vendor_list(user, *, with_counts: bool = True) -> QuerySet[Vendor]:
     )
 
 
+# What the vendor list shows of each row (and sorts by); the host by name only.
+VENDOR_ROW_FIELDS = ("name", "legal_entity", "kind", "hq_jurisdiction", "status", "runs_on__name")
+
+
+def vendor_rows(user, *, with_counts: bool = True) -> QuerySet[Vendor]:
+    """`vendor_list` as the list page reads it: only the columns it shows, no owner."""
+    return (
+        vendor_list(user, with_counts=with_counts)
+        .select_related(None)
+        .select_related("runs_on")
+        .only(*VENDOR_ROW_FIELDS)
+    )
+
+
 def attach_contract_counts(vendors: list[Vendor]) -> list[Vendor]:
     """Set `contract_count` on the vendors of one page: one grouped query, not a count per row
     of the whole table (the database would compute an annotation for every row before paging)."""
@@ -129,6 +143,18 @@ def contracts_for(user) -> QuerySet[Contract]:
 def contract_list(user, *, with_gap: bool = True) -> QuerySet[Contract]:
     contracts = contracts_for(user).select_related("vendor")
     return with_exit_rights_gap(contracts) if with_gap else contracts
+
+
+# What the contract list shows of each row (and sorts by); the vendor by name only.
+CONTRACT_ROW_FIELDS = (
+    "reference", "title", "status", "start_date", "end_date", "auto_renewal", "notice_deadline",
+    "committed_spend", "currency", "exit_rights_missing", "vendor__name",
+)  # fmt: skip
+
+
+def contract_rows(user, *, with_gap: bool = True) -> QuerySet[Contract]:
+    """`contract_list` as the list page reads it: only the columns it shows."""
+    return contract_list(user, with_gap=with_gap).only(*CONTRACT_ROW_FIELDS)
 
 
 def contract_for_user(user, pk: int) -> Contract:

@@ -66,7 +66,7 @@ def _sorts_by(request, key: str) -> bool:
 def vendor_list(request):
     _require(policies.can_read(request.user))
     in_sql = _sorts_by(request, "contracts")
-    filterset = VendorFilter(request.GET, queryset=selectors.vendor_list(request.user, with_counts=in_sql))
+    filterset = VendorFilter(request.GET, queryset=selectors.vendor_rows(request.user, with_counts=in_sql))
     context = {
         "filter": filterset,
         "page_obj": _page(request, filterset.qs, attach=None if in_sql else selectors.attach_contract_counts),
@@ -153,7 +153,7 @@ def vendor_delete(request, pk: int):
 def contract_list(request):
     _require(policies.can_read(request.user))
     in_sql = _sorts_by(request, "missing")
-    filterset = ContractFilter(request.GET, queryset=selectors.contract_list(request.user, with_gap=in_sql))
+    filterset = ContractFilter(request.GET, queryset=selectors.contract_rows(request.user, with_gap=in_sql))
     today = timezone.localdate()
     context = {
         "filter": filterset,
