@@ -91,8 +91,15 @@ def vendor_detail(user, pk: int) -> Vendor:
     )
 
 
+# What the vendor page shows of each of its contracts.
+VENDOR_CONTRACT_FIELDS = (
+    "vendor", "reference", "title", "status", "end_date", "notice_deadline", "committed_spend",
+    "currency", "exit_rights_missing",
+)  # fmt: skip
+
+
 def contracts_of_vendor(vendor: Vendor) -> QuerySet[Contract]:
-    return vendor.contracts.order_by("-end_date", "reference", "pk")
+    return vendor.contracts.only(*VENDOR_CONTRACT_FIELDS).order_by("-end_date", "reference", "pk")
 
 
 def jurisdictions() -> list[str]:

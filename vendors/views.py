@@ -84,9 +84,8 @@ def vendor_detail(request, pk: int):
         "vendors/vendor_detail.html",
         {
             "vendor": vendor,
-            "page_obj": _page(
-                request, selectors.contracts_of_vendor(vendor), selectors.attach_exit_rights_gap
-            ),
+            # The stored count of missing exit rights is all the page shows: nothing to attach.
+            "page_obj": _page(request, selectors.contracts_of_vendor(vendor)),
             "can_edit": policies.can_edit_vendors(request.user),
             "can_edit_contracts": policies.can_edit_contracts(request.user),
         },
