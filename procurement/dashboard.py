@@ -4,7 +4,7 @@ A panel is a dict with a title, a template to include and its context; apps add 
 providers to PANEL_PROVIDERS so the home view stays one line.
 
 Every change in the register is written with its audit event in the same transaction, so the
-newest audit sequence is a version of all the data: a provider's panels are computed once per
+newest audit sequence (`audit.data_sequence`, sign-ins aside) is a version of all the data: a provider's panels are computed once per
 person, roles, day and audit sequence, and read from memory until anything changes. A provider
 whose panel reads something else (the audit trail's own verification) registers as `live`.
 """
@@ -30,7 +30,7 @@ def panel_provider(func: Callable | None = None, *, live: bool = False):
 
 def panels_for(user) -> list[dict]:
     roles = ",".join(sorted(policies.roles_of(user)))
-    version = f"{user.pk}|{roles}|{user.is_superuser}|{audit.head().sequence}"
+    version = f"{user.pk}|{roles}|{user.is_superuser}|{audit.data_sequence()}"
     panels = []
     for provider in PANEL_PROVIDERS:
         if provider.live:

@@ -39,3 +39,11 @@ def forget_all() -> None:
     """Drop every remembered result (tests start from nothing)."""
     with _lock:
         _memo.clear()
+
+
+def forget(prefix: str) -> None:
+    """Drop the remembered results whose keys start with `prefix` (the bench measures a page
+    computed afresh, as after a change)."""
+    with _lock:
+        for key in [key for key in _memo if key.startswith(prefix)]:
+            del _memo[key]

@@ -440,7 +440,7 @@ def awaiting_signoff_queue(user) -> list[int]:
         return []
     # Submitting, signing, withdrawing and deciding each write an audit event: the newest audit
     # sequence versions the queue, which is then read from memory until anything changes.
-    version = f"{user.pk}|{','.join(sorted(roles))}|{audit.head().sequence}"
+    version = f"{user.pk}|{','.join(sorted(roles))}|{audit.data_sequence()}"
     queue = memo.remember(
         f"signoff-queue|{version}",
         lambda: list(

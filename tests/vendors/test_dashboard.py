@@ -80,6 +80,17 @@ def test_panels_are_reused_until_any_change_is_recorded_then_computed_again(
     assert _panels(client, auditor_user)["Contracts with missing exit rights"]["rows"] == []
     with django_assert_max_num_queries(8):  # the panels come from memory: sign-in, audit head, badge
         client.get(reverse("home"))
+    # Someone signing in writes an audit event but changes nothing the panels show.
+    from django.test import Client
+
+    from tests.procurement.factories import PASSWORD, user_with_role
+
+    other = user_with_role("legal", username="someone.else")
+    assert (
+        Client().post(reverse("login"), {"username": other.username, "password": PASSWORD}).status_code == 302
+    )
+    with django_assert_max_num_queries(8):
+        client.get(reverse("home"))
     # Every change is written with its audit event: the next view sees it at once.
     services.clause_set(
         actor=auditor_user, contract=contract, kind=contract.clauses.first().kind, status="missing"
