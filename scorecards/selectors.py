@@ -414,17 +414,6 @@ def awaiting_rounds(user) -> QuerySet[SignoffRound]:
     )
 
 
-def awaiting_signoff(user) -> QuerySet[Evaluation]:
-    """Submitted evaluations waiting for the user's signature, oldest submission first."""
-    if not policies.signing_roles(user):
-        return Evaluation.objects.none()
-    return (
-        evaluations_for_user(user)
-        .filter(pk__in=awaiting_rounds(user).values("evaluation_id"))
-        .order_by("submitted_at", "pk")
-    )
-
-
 QUEUE_ATTRIBUTE = "_awaiting_signoff_queue"
 
 
