@@ -11,7 +11,21 @@ DEV_ENV := DEBUG=1
 PROD_ENV := DEBUG=0 HTTPS=1 SECRET_KEY=deploy-check-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	ALLOWED_HOSTS=register.example.org CSRF_TRUSTED_ORIGINS=https://register.example.org EMAIL_HOST=smtp.example.org
 
-.PHONY: run test lint checks install migrate demo serve bench clean
+.PHONY: run test lint checks install migrate demo serve bench clean system-packages-run system-packages-test
+
+# System packages (Pango, fonts, poppler, Chromium): one list, in .ci/system-packages, shared with CI.
+# It installs what is missing when it can, else names the command to run.
+system-packages-run:
+	@.ci/system-packages run
+system-packages-test:
+	@.ci/system-packages test
+
+# axe-core for the accessibility tests, pinned by tests/hardening/package-lock.json (needs npm; without
+# it those tests skip and say why).
+AXE := tests/hardening/node_modules/axe-core/axe.min.js
+$(AXE): tests/hardening/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/hardening --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will skip (install npm to run them)."; fi
 
 $(BIN)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -31,7 +45,7 @@ migrate: install
 demo: migrate
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
-run: demo
+run: system-packages-run demo
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo --logins
 	@$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -46,7 +60,7 @@ checks: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-test: lint checks
+test: system-packages-test lint checks $(AXE)
 	$(BIN)/pytest
 
 # A database of its own: PostgreSQL (the production database, and what the load test needs) when

@@ -40,7 +40,11 @@ def _sign_in(page, base_url: str, username: str, password: str):
 
 def _axe_violations(page) -> list[str]:
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed: run `npm ci --prefix tests/hardening` ({AXE} is missing)")
+        # `make test` installs it with npm; CI must run these, a developer without npm may not.
+        message = f"axe-core is not installed: run `npm ci --prefix tests/hardening` ({AXE} is missing)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     page.evaluate(AXE.read_text())
     result = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations'],"
