@@ -1,11 +1,8 @@
 FROM python:3.12-slim-bookworm
 
-# WeasyPrint's libraries, and fonts for accented, Japanese and Arabic names in PDFs.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-      fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
- && rm -rf /var/lib/apt/lists/*
+# WeasyPrint's libraries and the fonts for PDFs: the same list as make and CI use.
+COPY .ci/system-packages /tmp/system-packages
+RUN /tmp/system-packages image && rm -rf /var/lib/apt/lists/* /tmp/system-packages
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
