@@ -6,4 +6,5 @@ class ProcurementConfig(AppConfig):
     verbose_name = "Procurement core"
 
     def ready(self):
-        from . import audit_views  # noqa: F401 - registers the audit trail's dashboard panel
+        # audit_views registers the audit trail's dashboard panel; signin audits axes' lockouts.
+        from . import audit_views, signin  # noqa: F401

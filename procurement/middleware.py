@@ -1,7 +1,9 @@
 """Request-scoped context for the audit trail, and the absolute session lifetime."""
 
 import contextvars
+import ipaddress
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,22 +22,63 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
     "request_context", default=None
 )
 
+request_logger = logging.getLogger("procurement.request")
+
 
 def current_request_context() -> RequestContext | None:
     return _current.get()
 
 
+def _ip(value: str | None) -> str | None:
+    try:
+        address = ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+    # A zone id (fe80::1%eth0) names an interface of the sender's machine, not a client.
+    return None if getattr(address, "scope_id", None) else address.compressed
+
+
 def client_ip(request) -> str | None:
-    # Behind a proxy REMOTE_ADDR is the proxy; the deployment sets the forwarded header we trust.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the client, for the audit trail and for axes (AXES_CLIENT_IP_CALLABLE).
+
+    Each of the TRUSTED_PROXY_COUNT proxies in front of the app appends the address it received
+    the request from to X-Forwarded-For, so the client is the entry that many places from the
+    right; everything to its left was sent by the client and may be forged. With no trusted
+    proxy, or a header too short or malformed to hold that entry, the connection's own address
+    (REMOTE_ADDR) is the only one we can vouch for.
+    """
+    remote = _ip(request.META.get("REMOTE_ADDR"))
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if len(hops) < count:
+        return remote
+    return _ip(hops[-count]) or remote
+
+
+# A client's request id is kept only if it looks like one: letters, digits and - _ . : at most 64.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _client_request_id(request) -> str:
+    value = request.headers.get("X-Request-ID", "")
+    return value if _CLIENT_REQUEST_ID.fullmatch(value) else ""
 
 
 def request_context(get_response):
-    """Give each request an id (echoed in X-Request-ID) that audit events carry."""
+    """Give each request a server-made id (echoed in X-Request-ID) that audit events carry.
+
+    The id is ours, never the client's: whatever a client sends would otherwise be hashed into
+    the audit trail as if we had vouched for it. A well-formed client id is logged beside ours."""
 
     def middleware(request):
-        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         request.request_id = request_id
+        # Kept beside ours (one log line) to match the client's own logs, never in its place.
+        client_request_id = _client_request_id(request)
+        if client_request_id:
+            request_logger.info("request_id=%s client_request_id=%s", request_id, client_request_id)
         token = _current.set(RequestContext(request_id=request_id, client_ip=client_ip(request)))
         try:
             response = get_response(request)

@@ -136,10 +136,6 @@ def can_sign(user, evaluation, role: str) -> bool:
     return evaluation.status == "submitted" and role in signing_roles(user, evaluation)
 
 
-def can_manage_signoff_policies(user) -> bool:
-    return is_admin(user)
-
-
 # Decision records (PDF) ----------------------------------------------------------------------
 # Whoever sees an evaluation downloads its record (auditors and executives first of all).
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import audit, dashboard
+from .middleware import log_denied
 
 
 @require_GET
@@ -29,7 +30,11 @@ def healthz(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, with sign-in and failed sign-in written to the audit trail."""
+    """Django's login, with sign-in written to the audit trail.
+
+    A failed sign-in is not: what a stranger types (often a password in the username box) must
+    not grow a table nothing may prune. Axes keeps the attempt, the denied log has the request,
+    and the lockout it may cause is audited against the account (procurement.signin)."""
 
     redirect_authenticated_user = True
 
@@ -41,14 +46,10 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        username = (form.data.get("username") or "")[:150]
-        with transaction.atomic():
-            audit.record(
-                actor=None,
-                action="auth.login_failed",
-                object_type="auth.user",
-                object_label=username,
-            )
+        if getattr(self.request, "axes_locked_out", False):
+            log_denied(self.request, 429, "sign-in locked out")
+        else:
+            log_denied(self.request, 401, "sign-in failed")
         return super().form_invalid(form)
 
 

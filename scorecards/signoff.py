@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement import audit, policies
+from procurement import audit, policies, signin
 
 from . import records, scoring
 from .models import (
@@ -333,13 +333,23 @@ def signoff_record(
     comment: str = "",
     password: str,
     request_token: uuid.UUID,
+    request=None,
 ) -> Signature:
-    """Sign for `role`. Asks for the password again; a replayed request returns its signature."""
+    """Sign for `role`. Asks for the password again; a replayed request returns its signature.
+
+    Pass the `request` so that wrong passwords count towards the sign-in lockout: a hijacked
+    session must not guess the password freely."""
     existing = _replayed(request_token, actor)
     if existing is not None:
         return existing
     # Checked before any lock is taken: password hashing is deliberately slow.
-    if not password or not actor.check_password(password):
+    outcome = signin.reauthenticate(request, actor, password, purpose="sign-off")
+    if outcome is signin.Reauthentication.LOCKED_OUT:
+        raise ReauthenticationFailed(
+            "Too many wrong passwords: signing is paused for this account for a while. "
+            "Wait and try again, or ask an administrator to reset the lock."
+        )
+    if outcome is not signin.Reauthentication.CONFIRMED:
         raise ReauthenticationFailed("That password is not right. Sign-off needs your password again.")
     return _signoff_record(
         actor=actor,

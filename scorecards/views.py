@@ -348,6 +348,7 @@ def evaluation_sign(request, pk: int):
                 comment=form.cleaned_data["comment"],
                 password=form.cleaned_data["password"],
                 request_token=form.cleaned_data["request_token"],
+                request=request,
             )
         except signoff.ReauthenticationFailed as error:
             form.add_error("password", error.message)

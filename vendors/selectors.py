@@ -216,10 +216,6 @@ def checklist_item(contract: Contract, kind: ExitRightKind) -> ChecklistItem:
     return ChecklistItem(kind=kind, clause=contract.clauses.filter(kind=kind).select_related("kind").first())
 
 
-def exit_right_kind_for_contract(code: str) -> ExitRightKind:
-    return get_object_or_404(ExitRightKind, code=code)
-
-
 # Dashboard --------------------------------------------------------------------------------
 
 

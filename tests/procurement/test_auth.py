@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytest
@@ -51,13 +52,23 @@ def test_sign_in_issues_a_new_session_id_and_is_audited(client, legal_user, pass
     assert event.actor_id == legal_user.pk
 
 
-def test_failed_sign_in_shows_an_error_and_is_audited(client, legal_user):
-    response = client.post(reverse("login"), {"username": legal_user.username, "password": "wrong-password"})
+def test_failed_sign_in_shows_an_error_and_writes_no_audit_event(client, legal_user, caplog):
+    with caplog.at_level(logging.WARNING, logger="procurement.denied"):
+        response = client.post(
+            reverse("login"), {"username": legal_user.username, "password": "wrong-password"}
+        )
     assert response.status_code == 200
     assert b"correct username and password" in response.content
-    event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.object_label == legal_user.username
-    assert event.actor_id is None
+    assert not AuditEvent.objects.exists()
+    (record,) = [r for r in caplog.records if r.name == "procurement.denied"]
+    assert (record.status, record.path) == (401, reverse("login"))
+    assert "wrong-password" not in record.getMessage()
+
+
+def test_what_a_stranger_types_as_username_never_reaches_the_audit_trail(client, db, axes_on):
+    for _ in range(4):  # past the limit of 3: locked out, yet still nothing audited
+        client.post(reverse("login"), {"username": "my-Secret-passw0rd", "password": "x"})
+    assert not AuditEvent.objects.exists()
 
 
 def test_sign_out_is_post_only_and_audited(client, legal_user):
@@ -170,3 +181,45 @@ def test_password_validators_reject_a_weak_password(db):
 
     with pytest.raises(ValidationError):
         validate_password("password1")
+
+
+def test_a_lockout_writes_one_audit_event_naming_the_account(client, legal_user, axes_on):
+    for _ in range(5):  # two more after the lockout: the lock is audited once
+        client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+    (event,) = AuditEvent.objects.all()
+    assert event.action == "auth.lockout"
+    assert (event.object_type, event.object_id, event.object_label) == (
+        "auth.user",
+        str(legal_user.pk),
+        legal_user.username,
+    )
+    assert event.actor_id is None
+    assert event.changes == {"failures": 3}
+    assert "nope" not in event.canonical
+
+
+def test_the_lock_behind_a_proxy_is_per_client_address_not_per_username(
+    client, legal_user, password, axes_on, settings
+):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(3):
+        client.post(
+            reverse("login"),
+            {"username": legal_user.username, "password": "nope"},
+            headers={"X-Forwarded-For": "198.51.100.66"},
+            **proxy,
+        )
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.66"
+    assert AuditEvent.objects.get(action="auth.lockout").client_ip == "198.51.100.66"
+    # The attacker's address is locked; the real user behind the same proxy still signs in.
+    signed_in = client.post(
+        reverse("login"),
+        {"username": legal_user.username, "password": password},
+        headers={"X-Forwarded-For": "203.0.113.20"},
+        **proxy,
+    )
+    assert signed_in.status_code == 302
+    assert AuditEvent.objects.get(action="auth.login").client_ip == "203.0.113.20"

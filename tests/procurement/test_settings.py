@@ -99,3 +99,36 @@ def test_production_cookies_are_secure_and_host_prefixed():
         "__Host-csrftoken",
     )
     assert hsts >= 31536000
+
+
+def production_setting(name: str, **env) -> object:
+    code = f"import json, django; from django.conf import settings; django.setup(); print(json.dumps(settings.{name}))"
+    result = run_python(code, **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_hsts_preload_is_opt_in():
+    assert production_setting("SECURE_HSTS_PRELOAD") is False
+    assert production_setting("SECURE_HSTS_PRELOAD", SECURE_HSTS_PRELOAD="1") is True
+
+
+def test_deploy_check_with_hsts_preload_opted_in_prints_no_warnings():
+    result = run_python(
+        "from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        **PRODUCTION,
+        SECURE_HSTS_PRELOAD="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_proxy_is_trusted_unless_configured():
+    assert production_setting("TRUSTED_PROXY_COUNT") == 0
+    assert production_setting("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="2") == 2
+    assert production_setting("AXES_CLIENT_IP_CALLABLE") == "procurement.middleware.client_ip"
+
+
+def test_refuses_to_start_with_a_negative_proxy_count():
+    result = run_python("import django; django.setup()", **PRODUCTION, TRUSTED_PROXY_COUNT="-1")
+    assert result.returncode != 0 and "TRUSTED_PROXY_COUNT" in result.stderr
