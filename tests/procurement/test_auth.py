@@ -175,6 +175,19 @@ def test_throttle_cools_off(client, legal_user, password, axes_on, settings):
     )
 
 
+def test_retrying_during_a_lock_does_not_extend_it(client, legal_user, password, axes_on, settings):
+    import time_machine
+
+    login = reverse("login")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(3):
+            client.post(login, {"username": legal_user.username, "password": "nope"})
+        clock.shift(settings.AXES_COOLOFF_TIME / 2)
+        assert client.post(login, {"username": legal_user.username, "password": "nope"}).status_code == 429
+        clock.shift(settings.AXES_COOLOFF_TIME / 2 + timedelta(seconds=1))
+        assert client.post(login, {"username": legal_user.username, "password": password}).status_code == 302
+
+
 def test_password_validators_reject_a_weak_password(db):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
