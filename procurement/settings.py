@@ -232,6 +232,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
 # Paper of issued decision records: "a4" or "letter" (previews also take ?size=letter).
 DECISION_RECORD_PAGE_SIZE = env("DECISION_RECORD_PAGE_SIZE", "a4")
+# Draft previews rendered at once per process (each takes a second or more); beyond it, a 503.
+DECISION_RECORD_MAX_CONCURRENT_RENDERS = env_int("DECISION_RECORD_MAX_CONCURRENT_RENDERS", 2)
 # Render decision records in a thread after the decision commits (off in tests: deterministic).
 DECISION_RECORD_IN_BACKGROUND = env_bool("DECISION_RECORD_IN_BACKGROUND", True)
 

@@ -30,6 +30,26 @@ class RenderError(Exception):
     """WeasyPrint could not produce the PDF."""
 
 
+class LibrariesMissing(RenderError):
+    """WeasyPrint cannot load its system libraries (Pango, HarfBuzz): nothing can be rendered."""
+
+
+MISSING_LIBRARIES = (
+    "PDFs cannot be rendered on this server: WeasyPrint could not load its system libraries ({error}). "
+    "Install them (on Debian or Ubuntu: `.ci/system-packages run` as root, or "
+    "`sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`), then retry."
+)
+
+
+def _weasyprint():
+    """WeasyPrint's module, imported on first use so the site runs (and says why) without Pango."""
+    try:
+        import weasyprint
+    except OSError as error:  # cffi's "cannot load library 'libpango-1.0-0'"
+        raise LibrariesMissing(MISSING_LIBRARIES.format(error=error)) from error
+    return weasyprint
+
+
 def page_size(value: str | None = None) -> str:
     """ "a4" or "letter" from a query parameter, else the DECISION_RECORD_PAGE_SIZE setting."""
     for candidate in (value, getattr(settings, "DECISION_RECORD_PAGE_SIZE", "a4")):
@@ -60,6 +80,7 @@ def static_path(url: str):
 
 
 def _fetcher_class():
+    _weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -95,6 +116,7 @@ def url_fetcher():
 def _font_config():
     with _lock:
         if "fonts" not in _shared:
+            _weasyprint()
             from weasyprint.text.fonts import FontConfiguration
 
             _shared["fonts"] = FontConfiguration()
@@ -109,13 +131,13 @@ class Rendered:
 
 
 def render(html: str, *, fetcher=None) -> Rendered:
-    """Render `html` (a complete document) to PDF; RenderError when WeasyPrint fails.
+    """Render `html` (a complete document) to PDF; RenderError when WeasyPrint fails
+    (LibrariesMissing, with what to install, when it cannot even load).
 
     Custom <meta name=... content=...> elements go into the PDF's document information, so a
     file can say which record it claims to be even after its bytes were changed.
     """
-    from weasyprint import HTML
-
+    HTML = _weasyprint().HTML
     font_config, image_cache = _font_config()
     try:
         options = {"cache": image_cache, "custom_metadata": True}

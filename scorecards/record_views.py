@@ -88,12 +88,19 @@ def record_download(request, pk: int):
 
 @require_GET
 def record_preview(request, pk: int):
-    """A DRAFT-marked PDF of an undecided evaluation, rendered now and never stored."""
+    """A DRAFT-marked PDF of an undecided evaluation (one per content fingerprint, never a record)."""
     evaluation = _evaluation(request, pk)
     if _is_decided(evaluation):
         return redirect("scorecards:record-download", pk=evaluation.pk)
     try:
         data = records.decision_record_preview(evaluation.pk, page_size=request.GET.get("size"))
+    except records.RenderersBusy as error:
+        response = render(
+            request, STATUS_TEMPLATE, _status_context(request, evaluation) | {"busy": error.message}
+        )
+        response.status_code = 503
+        response["Retry-After"] = "5"
+        return response
     except records.RecordError as error:
         messages.error(request, error.message)
         return redirect("scorecards:record-status", pk=evaluation.pk)

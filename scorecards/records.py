@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -508,15 +509,22 @@ def wait_for_background(timeout: float | None = None) -> None:
 
 
 def _record_failure(evaluation_id: int, error: str, head, actor) -> None:
+    """Keep a failed issue, with its audit event, in one transaction of its own."""
     try:
         with transaction.atomic():
-            DecisionRecordFailure.objects.create(
+            failure = DecisionRecordFailure.objects.create(
                 evaluation_id=evaluation_id,
                 occurred_at=timezone.now(),
                 error=error[:2000],
                 audit_head_sequence=head.sequence if head else None,
                 audit_head_hash=head.hash if head else "",
                 attempted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit.record(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action="decision_record.fail",
+                obj=failure.evaluation,
+                after={"record": record_number(evaluation_id), "error": failure.error},
             )
     except Exception:
         logger.exception("Could not keep the failure of evaluation %s's decision record", evaluation_id)
@@ -567,6 +575,11 @@ def decision_record_issue(
         _evaluation, decision, head, document, rendered = _render_record(evaluation_id, audit_head)
     except RecordError:
         raise
+    except pdf.LibrariesMissing as error:
+        # Not a fault of this record: the server lacks Pango. Say so, with what to install.
+        logger.error("Decision record of evaluation %s not rendered: %s", evaluation_id, error)
+        _record_failure(evaluation_id, str(error), head, actor)
+        raise RecordError(str(error)) from error
     except Exception as error:
         logger.exception("Rendering the decision record of evaluation %s failed", evaluation_id)
         _record_failure(evaluation_id, f"{type(error).__name__}: {error}", head, actor)
@@ -641,19 +654,56 @@ def _store(
     return record
 
 
+class RenderersBusy(RecordError):
+    """Every preview renderer of this process is busy: ask the reader to come back shortly."""
+
+
+PREVIEW_CACHE_SECONDS = 60 * 60
+_preview_renderers: threading.BoundedSemaphore | None = None
+_preview_renderers_lock = threading.Lock()
+
+
+def _renderers() -> threading.BoundedSemaphore:
+    global _preview_renderers
+    with _preview_renderers_lock:
+        if _preview_renderers is None:
+            limit = max(1, settings.DECISION_RECORD_MAX_CONCURRENT_RENDERS)
+            _preview_renderers = threading.BoundedSemaphore(limit)
+        return _preview_renderers
+
+
 def decision_record_preview(evaluation_id: int, *, page_size: str | None = None) -> bytes:
-    """A DRAFT-marked PDF of an evaluation not yet decided; rendered on request, never stored."""
+    """A DRAFT-marked PDF of an evaluation not yet decided; never stored as a record.
+
+    Rendering takes a second or more, and any reader may ask: one preview is kept per content
+    fingerprint and page size in Django's cache (a changed evaluation has another fingerprint, so
+    a stale preview is never served), and at most DECISION_RECORD_MAX_CONCURRENT_RENDERS render at
+    once per process; beyond that the reader is asked to retry (RenderersBusy) instead of tying up
+    every worker.
+    """
     evaluation = _load(evaluation_id)
     if evaluation.status in Evaluation.DECIDED_STATES or evaluation.status == Evaluation.Status.SUPERSEDED:
         raise RecordError("This evaluation is decided: download its decision record instead.")
+    size = pdf.page_size(page_size)
+    document = build_document(evaluation, draft=True, head=audit.head(), page_size=size)
+    key = f"decision-record-preview:{evaluation_id}:{size}:{document.fingerprint}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    renderers = _renderers()
+    if not renderers.acquire(timeout=0.5):
+        raise RenderersBusy("Other previews are being rendered right now. Try again in a few seconds.")
     try:
-        document = build_document(
-            evaluation, draft=True, head=audit.head(), page_size=pdf.page_size(page_size)
-        )
-        return pdf.render(document.html).data
+        data = pdf.render(document.html).data
+    except pdf.LibrariesMissing as error:
+        raise RecordError(str(error)) from error
     except Exception as error:
         logger.exception("Rendering the draft preview of evaluation %s failed", evaluation_id)
         raise RecordError("The preview could not be rendered. The failure was logged; try again.") from error
+    finally:
+        renderers.release()
+    cache.set(key, data, PREVIEW_CACHE_SECONDS)
+    return data
 
 
 def record_html(evaluation_id: int, *, page_size: str | None = None) -> str:
