@@ -142,10 +142,22 @@ def _form_errors(form) -> list[str]:
     return errors
 
 
+def _csv_error(exc: csv.Error, line: int) -> str:
+    """The reader's refusal as a sentence for the page (the file is refused as a whole)."""
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return f"Line {line}: a cell is longer than {limit:,} characters, more than any field holds."
+    return f"Line {line}: the file is not valid CSV ({exc}). Save it as “CSV UTF-8” and retry."
+
+
 def read_rows(text: str, kind: str) -> tuple[list[dict], list[str]]:
     columns = VENDOR_COLUMNS if kind == "vendors" else CONTRACT_COLUMNS
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        return [], [_csv_error(exc, reader.line_num)]
+    header = [h.strip() for h in (fieldnames or [])]
     if not header:
         return [], ["The file is empty."]
     missing = REQUIRED[kind] - set(header)
@@ -159,13 +171,16 @@ def read_rows(text: str, kind: str) -> tuple[list[dict], list[str]]:
         return [], errors
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        if len(rows) >= MAX_ROWS:
-            return [], [f"The file has more than {MAX_ROWS} rows; split it into smaller files."]
-        if None in row:
-            row.pop(None)
-            row["__extra__"] = "1"
-        rows.append({key: unescape_cell(value or "") for key, value in row.items()})
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:  # checked while reading: a huge file is never held as rows
+                return [], [f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."]
+            if None in row:
+                row.pop(None)
+                row["__extra__"] = "1"
+            rows.append({key: unescape_cell(value or "") for key, value in row.items()})
+    except csv.Error as exc:
+        return [], [_csv_error(exc, reader.line_num)]
     if not rows:
         errors.append("The file has a header but no rows.")
     return rows, errors

@@ -1,5 +1,6 @@
 """Forms of the vendor register. They check input and say what is wrong; services do the writing."""
 
+import codecs
 import re
 
 from django import forms
@@ -195,8 +196,18 @@ class CsvUploadForm(StyledForm):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        content = uploaded.read()
+        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise forms.ValidationError("The file is UTF-16 text. Save it as “CSV UTF-8” and retry.")
+        if b"\x00" in content:
+            # Text files never hold NUL bytes; a UTF-16 file without its byte-order mark, or a
+            # spreadsheet's binary format renamed .csv, does.
+            raise forms.ValidationError(
+                "The file contains NUL bytes, so it is not CSV text (perhaps UTF-16 or a spreadsheet's own "
+                "format). Save it as “CSV UTF-8” and retry."
+            )
         try:
-            return uploaded.read().decode("utf-8-sig")
+            return content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
                 "The file is not UTF-8 text. Save it as “CSV UTF-8” and retry."
