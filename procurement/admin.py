@@ -2,9 +2,13 @@
 
 Audit events and verifications are read-only here: no add, no change, no delete, for anyone.
 Users and groups are edited only in the admin (that is where roles are granted), so those
-edits write audit events like every service does, in the admin's own transaction.
+edits write audit events like every service does, in the admin's own transaction. So does
+unlocking an account (deleting its sign-in attempts); the sign-in logs themselves are evidence
+and stay read-only.
 """
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -155,3 +159,47 @@ class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
 
     def audit_snapshot(self, obj):
         return group_snapshot(obj)
+
+
+# Sign-in throttling (django-axes) ---------------------------------------------------------
+
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """Deleting an account's attempts lifts its lock: an admin decision the trail must show."""
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is read-only anyway; a save would only touch the row
+
+    def delete_model(self, request, obj):
+        self._record_unlock(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # "delete selected" runs outside the admin's atomic views
+            for attempt in queryset:
+                self._record_unlock(request, attempt)
+            super().delete_queryset(request, queryset)
+
+    def _record_unlock(self, request, attempt: AccessAttempt) -> None:
+        audit.record(
+            actor=request.user,
+            action="auth.unlock",
+            obj=attempt,
+            object_label=attempt.username,
+            changes={"failures": [attempt.failures_since_start, None]},
+        )
+
+
+@admin.register(AccessLog)
+class ReadOnlyAccessLogAdmin(ReadOnlyAdmin, axes_admin.AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class ReadOnlyAccessFailureLogAdmin(ReadOnlyAdmin, axes_admin.AccessFailureLogAdmin):
+    pass

@@ -99,6 +99,26 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
             after=services.template_snapshot(template),
         )
 
+    def delete_model(self, request, obj):
+        # The admin's delete view is atomic: the event and the delete commit together.
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # "delete selected" runs outside the admin's atomic views
+            for template in queryset:
+                self._record_deletion(request, template)
+            super().delete_queryset(request, queryset)
+
+    def _record_deletion(self, request, template) -> None:
+        audit.record(
+            actor=request.user,
+            action="scorecard_template.delete",
+            obj=template,
+            before=services.template_snapshot(template),
+            after=None,
+        )
+
 
 class ScoreInline(admin.TabularInline):
     model = Score

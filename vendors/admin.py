@@ -26,6 +26,10 @@ class ExitRightKindAdmin(admin.ModelAdmin):
         # Clauses refer to a kind by its code in URLs and exports: it is fixed once created.
         return ["code"] if obj else []
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only while adding: a read-only field is not in the form, so nothing can fill it.
+        return {} if obj else self.prepopulated_fields
+
     def has_delete_permission(self, request, obj=None):
         return False  # retire a kind (untick "is active") so past clauses keep their meaning
 

@@ -514,13 +514,14 @@ def exit_right_kind_save(*, actor, kind: ExitRightKind) -> ExitRightKind:
         old = ExitRightKind.objects.select_for_update().filter(pk=kind.pk).first() if kind.pk else None
         before = audit.snapshot(old, KIND_FIELDS) if old else None
         kind.full_clean()
+        after = audit.snapshot(kind, KIND_FIELDS)
+        if after == before:
+            return kind  # saved unchanged: nothing to write, nothing to record
         kind.save()
         if old is None or old.is_active != kind.is_active:
             exit_rights_recount()
-        after = audit.snapshot(kind, KIND_FIELDS)
-        if after != before:
-            action = "exit_right_kind.update" if old else "exit_right_kind.create"
-            audit.record(actor=actor, action=action, obj=kind, before=before, after=after)
+        action = "exit_right_kind.update" if old else "exit_right_kind.create"
+        audit.record(actor=actor, action=action, obj=kind, before=before, after=after)
     return kind
 
 

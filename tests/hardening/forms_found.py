@@ -16,6 +16,14 @@ class FoundForm:
     fields: dict[str, str] = field(default_factory=dict)
     choices: dict[str, list[str]] = field(default_factory=dict)
     file_fields: set[str] = field(default_factory=set)
+    # What a browser would send unchanged, every value of multi-valued fields included.
+    submitted: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_post(self) -> dict[str, list[str]]:
+        data: dict[str, list[str]] = {}
+        for name, value in self.submitted:
+            data.setdefault(name, []).append(value)
+        return data
 
 
 class _FormParser(HTMLParser):
@@ -26,6 +34,9 @@ class _FormParser(HTMLParser):
         self.current: FoundForm | None = None
         self.select: str | None = None
         self.textarea: str | None = None
+        self.textarea_text = ""
+        # The select being read: (name, multiple, disabled, first option, any selected).
+        self.select_state: list | None = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
@@ -35,6 +46,9 @@ class _FormParser(HTMLParser):
                 multipart=a.get("enctype") == "multipart/form-data",
             )
             self.forms.append(self.current)
+            return
+        if tag == "option" and self.select and self.current is not None:
+            self._option(a)
             return
         if self.current is None or not a.get("name") or a["name"] == "csrfmiddlewaretoken":
             return
@@ -49,31 +63,55 @@ class _FormParser(HTMLParser):
                 self.current.choices.setdefault(name, []).append(a.get("value", "on"))
                 if "checked" in a:
                     self.current.fields[name] = a.get("value", "on")
+                    self._submit(a, name, a.get("value", "on"))
                 return
             self.current.fields.setdefault(name, a.get("value", ""))
+            if kind != "file":
+                self._submit(a, name, a.get("value", ""))
         elif tag == "select":
             self.select = name
+            self.select_state = [name, "multiple" in a, "disabled" in a, None, False]
             self.current.fields.setdefault(name, "")
             self.current.choices.setdefault(name, [])
-        elif tag == "option" and self.select:
-            value = a.get("value", "")
-            self.current.choices[self.select].append(value)
-            if "selected" in a or not self.current.fields.get(self.select):
-                self.current.fields[self.select] = value
         elif tag == "textarea":
             self.textarea = name
+            self.textarea_text = ""
+            self.textarea_disabled = "disabled" in a
             self.current.fields.setdefault(name, "")
+
+    def _option(self, a: dict) -> None:
+        value = a.get("value", "")
+        self.current.choices[self.select].append(value)
+        if "selected" in a or not self.current.fields.get(self.select):
+            self.current.fields[self.select] = value
+        state = self.select_state
+        if state[3] is None:
+            state[3] = value
+        if "selected" in a:
+            state[4] = True
+            self._submit({"disabled": None} if state[2] else {}, self.select, value)
+
+    def _submit(self, attrs: dict, name: str, value: str) -> None:
+        if "disabled" not in attrs:  # browsers never send disabled controls
+            self.current.submitted.append((name, value))
 
     def handle_data(self, data):
         if self.textarea and self.current is not None:
             self.current.fields[self.textarea] += data
+            self.textarea_text += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.current = None
-        elif tag == "select":
-            self.select = None
+        elif tag == "select" and self.select_state is not None:
+            name, multiple, disabled, first, any_selected = self.select_state
+            if not (multiple or disabled or any_selected) and first is not None and self.current is not None:
+                self.current.submitted.append((name, first))  # a browser sends the first option
+            self.select = self.select_state = None
         elif tag == "textarea":
+            if self.textarea and self.current is not None and not self.textarea_disabled:
+                # An HTML parser drops the newline right after <textarea>; browsers do too.
+                self.current.submitted.append((self.textarea, self.textarea_text.removeprefix("\n")))
             self.textarea = None
 
 
