@@ -68,7 +68,25 @@ def group_snapshot(group: Group) -> dict:
     return {"name": group.name, "permissions": sorted(f"{app}.{code}" for app, code in permissions)}
 
 
-class AuditedAdminMixin:
+class AuditedDeletionMixin:
+    """Records each deletion (from the delete page or the "delete selected" action) in the
+    transaction that deletes: subclasses say what the event holds in `record_deletion`."""
+
+    def record_deletion(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.record_deletion(request, obj)  # the admin's delete view is atomic
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # "delete selected" runs outside the admin's atomic views
+            for obj in queryset:
+                self.record_deletion(request, obj)
+            super().delete_queryset(request, queryset)
+
+
+class AuditedAdminMixin(AuditedDeletionMixin):
     """Writes one event per add, change and delete; changes include many-to-many fields.
 
     The "before" is read in `save_model` (before the row changes) and the event written in
@@ -101,18 +119,7 @@ class AuditedAdminMixin:
             after=self.audit_snapshot(obj),
         )
 
-    def delete_model(self, request, obj):
-        self._record_deletion(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        # The "delete selected" action runs outside the admin's atomic views.
-        with transaction.atomic():
-            for obj in queryset:
-                self._record_deletion(request, obj)
-            super().delete_queryset(request, queryset)
-
-    def _record_deletion(self, request, obj) -> None:
+    def record_deletion(self, request, obj) -> None:
         audit.record(
             actor=request.user,
             action=f"{self.audit_noun}.delete",
@@ -169,23 +176,13 @@ admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(AccessAttempt)
-class AuditedAccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+class AuditedAccessAttemptAdmin(AuditedDeletionMixin, axes_admin.AccessAttemptAdmin):
     """Deleting an account's attempts lifts its lock: an admin decision the trail must show."""
 
     def has_change_permission(self, request, obj=None):
         return False  # every field is read-only anyway; a save would only touch the row
 
-    def delete_model(self, request, obj):
-        self._record_unlock(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():  # "delete selected" runs outside the admin's atomic views
-            for attempt in queryset:
-                self._record_unlock(request, attempt)
-            super().delete_queryset(request, queryset)
-
-    def _record_unlock(self, request, attempt: AccessAttempt) -> None:
+    def record_deletion(self, request, attempt: AccessAttempt) -> None:
         audit.record(
             actor=request.user,
             action="auth.unlock",

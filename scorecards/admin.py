@@ -9,6 +9,7 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from procurement import audit
+from procurement.admin import AuditedDeletionMixin, ReadOnlyAdmin
 
 from . import scoring, services
 from .models import (
@@ -21,19 +22,6 @@ from .models import (
     SignoffPolicy,
     SignoffRound,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Workflow rows change only through the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DimensionFormSet(BaseInlineFormSet):
@@ -62,7 +50,7 @@ class DimensionInline(admin.StackedInline):
 
 
 @admin.register(ScorecardTemplate)
-class ScorecardTemplateAdmin(admin.ModelAdmin):
+class ScorecardTemplateAdmin(AuditedDeletionMixin, admin.ModelAdmin):
     list_display = ["name", "key", "version", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "key"]
@@ -99,18 +87,7 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
             after=services.template_snapshot(template),
         )
 
-    def delete_model(self, request, obj):
-        # The admin's delete view is atomic: the event and the delete commit together.
-        self._record_deletion(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():  # "delete selected" runs outside the admin's atomic views
-            for template in queryset:
-                self._record_deletion(request, template)
-            super().delete_queryset(request, queryset)
-
-    def _record_deletion(self, request, template) -> None:
+    def record_deletion(self, request, template) -> None:
         audit.record(
             actor=request.user,
             action="scorecard_template.delete",
