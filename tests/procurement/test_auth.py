@@ -149,6 +149,7 @@ def test_repeated_failed_sign_ins_are_throttled_per_username_and_address(
     locked = client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
     assert locked.status_code == 429
     assert b"Too many failed sign-in attempts" in locked.content
+    assert b"Wait 15\xc2\xa0minutes and try again" in locked.content  # in words, not "PT15M"
     # Even the right password is refused while locked...
     assert (
         client.post(reverse("login"), {"username": legal_user.username, "password": password}).status_code
