@@ -1,0 +1,707 @@
+"""Every change writes its audit event, in its own transaction (issue 14, point 8).
+
+The write services are found, not listed: every public function of the service modules with a
+keyword-only `actor`. CASES holds one real change through each of them; a new service fails
+`test_every_write_service_has_a_case` until a case is added. Every concrete model of our apps
+is written by some case or is in EXEMPT, with the reason.
+
+Each case is a generator: what runs before its `yield` is setup (factories, or other services),
+the step after it is the one service call that is measured. That call must leave exactly the
+events the case names (one per changed object), and when `audit.record` fails, the call must
+fail and leave every table of our apps exactly as it was: the event and the change share one
+transaction.
+"""
+
+import hashlib
+import importlib
+import inspect
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from procurement import api_tokens, audit
+from procurement.models import AuditEvent, AuditVerification
+from scorecards import records, services, signoff
+from scorecards.models import (
+    DecisionRecord,
+    DecisionRecordFailure,
+    Evaluation,
+    Evidence,
+    Signature,
+    SignoffPolicy,
+)
+from tests.hardening.matrix import rolled_back
+from tests.procurement.factories import PASSWORD
+from tests.scorecards.factories import (
+    PNG_BYTES,
+    RATIONALE,
+    EvaluationFactory,
+    all_scores,
+    default_template,
+    evaluation_with_contract,
+)
+from tests.vendors.factories import (
+    PDF_BYTES,
+    CapacityLineFactory,
+    ClauseFactory,
+    ContractFactory,
+    VendorFactory,
+)
+from tests.vendors.workload_factories import DependencyFactory, RehearsalFactory, WorkloadFactory, layer
+from vendors import services as vendor_services
+from vendors import workloads
+from vendors.models import ExitRightClause, ExitRightKind, Layer, Rehearsal, RehearsalScenario
+
+pytestmark = pytest.mark.django_db
+
+APPS = ("procurement", "vendors", "scorecards")
+SERVICE_MODULES = [
+    "procurement.api_tokens",
+    "vendors.services",
+    "vendors.workloads",
+    "scorecards.services",
+    "scorecards.signoff",
+    "scorecards.records",
+]
+
+
+def service_modules() -> list[str]:
+    """The modules above, and any vendors/workload_*.py or vendors/concentration/*.py."""
+    vendors_dir = Path(apps.get_app_config("vendors").path)
+    found = [f"vendors.{p.stem}" for p in sorted(vendors_dir.glob("workload_*.py"))]
+    found += [f"vendors.concentration.{p.stem}" for p in sorted((vendors_dir / "concentration").glob("*.py"))]
+    return SERVICE_MODULES + [name for name in found if not name.endswith("__init__")]
+
+
+def write_services() -> dict[str, Callable]:
+    """Every public function defined in a service module that takes a keyword-only `actor`."""
+    found = {}
+    for module_name in service_modules():
+        module = importlib.import_module(module_name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            actor = inspect.signature(function).parameters.get("actor")
+            if actor is not None and actor.kind is inspect.Parameter.KEYWORD_ONLY:
+                assert name not in found, f"two services are called {name}: key CASES by module too"
+                found[name] = function
+    return found
+
+
+def our_models() -> list[type]:
+    """Every concrete model of our apps, and the tables of their many-to-many fields."""
+    return [
+        model
+        for label in APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed
+    ]
+
+
+def our_tables() -> list[str]:
+    return sorted(
+        t for t in connection.introspection.table_names() if t.startswith(tuple(f"{a}_" for a in APPS))
+    )
+
+
+# Cases -------------------------------------------------------------------------------------
+
+Step = Iterator[None]
+
+
+@dataclass(frozen=True)
+class Case:
+    run: Callable[[SimpleNamespace], Step]
+    # The events the measured call writes, in order: one per changed object.
+    actions: tuple[str, ...]
+    # What the call raises when audit.record fails (None: it is an after-commit hook that logs).
+    raises: type[BaseException] | None = RuntimeError
+
+
+def new_pdf(name="msa.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES)
+
+
+def specs(template) -> list[services.DimensionSpec]:
+    return [
+        services.DimensionSpec(
+            kind=d.kind, name=d.name, guiding_questions=d.guiding_questions, weight=d.weight
+        )
+        for d in template.dimensions.all()
+    ]
+
+
+def sign(evaluation, user, role) -> Signature:
+    return signoff.signoff_record(
+        actor=user,
+        evaluation=evaluation,
+        role=role,
+        decision=Signature.Decision.APPROVE,
+        password=PASSWORD,
+        request_token=uuid.uuid4(),
+    )
+
+
+def decided(author) -> Evaluation:
+    """An approved evaluation, its decision audited as the sign-off service audits it."""
+    evaluation = evaluation_with_contract(author=author, scores=all_scores(4))
+    Evaluation.objects.filter(pk=evaluation.pk).update(status="approved", decided_at=timezone.now())
+    evaluation.refresh_from_db()
+    audit.record(
+        actor=None,
+        action="evaluation.approve",
+        obj=evaluation,
+        before={"status": "submitted"},
+        after={"status": "approved"},
+    )
+    return evaluation
+
+
+def submitted(author) -> Evaluation:
+    evaluation = evaluation_with_contract(author=author, scores=all_scores(4))
+    signoff.evaluation_submit(actor=author, evaluation=evaluation)
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+# procurement.api_tokens
+
+
+def api_token_create(p):
+    yield
+    api_tokens.api_token_create(actor=p.procurement, name="CI export")
+
+
+def api_token_revoke(p):
+    token = api_tokens.api_token_create(actor=p.procurement, name="CI export").token
+    yield
+    api_tokens.api_token_revoke(actor=p.procurement, token=token)
+
+
+# vendors.services
+
+VENDOR_ROW = {"name": "Nimbus Compute", "kind": "neocloud", "hq_jurisdiction": "Norway"}
+
+
+def contract_row(vendor, reference="MSA-1"):
+    return {
+        "vendor": vendor,
+        "reference": reference,
+        "title": "GPU reservation",
+        "start_date": timezone.localdate(),
+        "end_date": timezone.localdate() + timedelta(days=365),
+        "committed_spend": Decimal("250000.00"),
+        "currency": "usd",
+    }
+
+
+def vendor_create(p):
+    compute = layer("compute")
+    yield
+    vendor_services.vendor_create(actor=p.procurement, layers=[compute], **VENDOR_ROW)
+
+
+def vendor_update(p):
+    vendor = VendorFactory()
+    storage = layer("storage")
+    yield
+    vendor_services.vendor_update(actor=p.procurement, vendor=vendor, notes="Reviewed.", layers=[storage])
+
+
+def vendor_delete(p):
+    vendor = VendorFactory(layers=[layer("compute")])
+    yield
+    vendor_services.vendor_delete(actor=p.procurement, vendor=vendor)
+
+
+def vendors_import(p):
+    yield
+    vendor_services.vendors_import(actor=p.procurement, rows=[VENDOR_ROW, {**VENDOR_ROW, "name": "Fjord AI"}])
+
+
+def contract_create(p):
+    vendor = VendorFactory()
+    yield
+    vendor_services.contract_create(actor=p.procurement, **contract_row(vendor))
+
+
+def contract_update(p):
+    contract = ContractFactory()
+    yield
+    vendor_services.contract_update(actor=p.procurement, contract=contract, notice_period_days=30)
+
+
+def contract_delete(p):
+    line = CapacityLineFactory()
+    ClauseFactory(contract=line.contract)
+    yield
+    vendor_services.contract_delete(actor=p.procurement, contract=line.contract)
+
+
+def contracts_import(p):
+    vendor = VendorFactory()
+    yield
+    vendor_services.contracts_import(actor=p.procurement, rows=[contract_row(vendor)])
+
+
+def capacity_line_add(p):
+    contract = ContractFactory()
+    yield
+    vendor_services.capacity_line_add(
+        actor=p.procurement,
+        contract=contract,
+        accelerator_model="NVIDIA H200",
+        count=8,
+        region="eu-west",
+        band="committed",
+    )
+
+
+def capacity_line_remove(p):
+    line = CapacityLineFactory()
+    yield
+    vendor_services.capacity_line_remove(actor=p.procurement, line=line)
+
+
+def contract_document_add(p):
+    contract = ContractFactory()
+    yield
+    vendor_services.contract_document_add(
+        actor=p.procurement, contract=contract, uploaded=new_pdf(), max_bytes=1024 * 1024
+    )
+
+
+def clause_set(p):
+    contract = ContractFactory()
+    kind = ExitRightKind.objects.filter(is_active=True).first()
+    yield
+    vendor_services.clause_set(
+        actor=p.legal, contract=contract, kind=kind, status=ExitRightClause.Status.PRESENT, reference="§9"
+    )
+
+
+def exit_right_kind_save(p):
+    ContractFactory()  # its count of missing exit rights changes with the new kind
+    yield
+    vendor_services.exit_right_kind_save(
+        actor=p.admin, kind=ExitRightKind(code="source-escrow", name="Source-code escrow", position=99)
+    )
+
+
+# vendors.workloads
+
+
+def workload_create(p):
+    yield
+    workloads.workload_create(
+        actor=p.platform, name="Ranking inference", tier="hot_inference", rpo_minutes=5, rto_minutes=30
+    )
+
+
+def workload_update(p):
+    workload = WorkloadFactory()
+    yield
+    workloads.workload_update(actor=p.platform, workload=workload, rto_minutes=15)
+
+
+def dependency_add(p):
+    workload, vendor, compute = WorkloadFactory(), VendorFactory(), layer("compute")
+    yield
+    workloads.dependency_add(
+        actor=p.platform, workload=workload, vendor=vendor, layer=compute, band="committed", amount=Decimal(8)
+    )
+
+
+def dependency_update(p):
+    dependency = DependencyFactory()
+    yield
+    workloads.dependency_update(actor=p.platform, dependency=dependency, amount=Decimal(16))
+
+
+def dependency_remove(p):
+    dependency = DependencyFactory()
+    yield
+    workloads.dependency_remove(actor=p.platform, dependency=dependency)
+
+
+def rehearsal_record(p):
+    workload = WorkloadFactory()
+    yield
+    workloads.rehearsal_record(
+        actor=p.platform,
+        workload=workload,
+        scenario=RehearsalScenario.REGION_OUTAGE,
+        performed_on=timezone.localdate() - timedelta(days=2),
+        outcome=Rehearsal.Outcome.PASSED,
+        recovery_minutes=20,
+        data_loss_minutes=2,
+        participants=[p.platform, p.procurement],
+    )
+
+
+def rehearsal_update(p):
+    rehearsal = RehearsalFactory()
+    yield
+    workloads.rehearsal_update(
+        actor=p.platform, rehearsal=rehearsal, recovery_minutes=45, participants=[p.platform]
+    )
+
+
+# scorecards.services
+
+
+def template_create(p):
+    dimensions = specs(default_template())
+    yield
+    services.template_create(actor=p.admin, key="inference", name="Inference", dimensions=dimensions)
+
+
+def template_update(p):
+    template = services.template_create(
+        actor=p.admin, key="inference", name="Inference", dimensions=specs(default_template())
+    )
+    yield
+    services.template_update(
+        actor=p.admin,
+        template=template,
+        name="Inference",
+        description="Latency first.",
+        dimensions=specs(template),
+    )
+
+
+def evaluation_create(p):
+    vendor, template = VendorFactory(), default_template()
+    yield
+    services.evaluation_create(
+        actor=p.procurement,
+        vendor=vendor,
+        template=template,
+        title="Training capacity 2027",
+        purpose="Reserve H200s for the next model family.",
+        tier="experimental_training",
+        data_sensitivity="internal",
+        commitment_amount=Decimal("2500000.00"),
+        commitment_currency="USD",
+    )
+
+
+def evaluation_update(p):
+    evaluation = EvaluationFactory(author=p.procurement)
+    yield
+    services.evaluation_update(actor=p.procurement, evaluation=evaluation, title="Renamed decision")
+
+
+def evaluation_save_scores(p):
+    evaluation = EvaluationFactory(author=p.procurement)
+    dimension = evaluation.template.dimensions.first()
+    entry = services.ScoreEntry(
+        score=4,
+        rationale=RATIONALE,
+        links=[("SOC 2 report", "https://example.test/soc2")],
+        files=[SimpleUploadedFile("diagram.png", PNG_BYTES)],
+    )
+    yield
+    services.evaluation_save_scores(actor=p.procurement, evaluation=evaluation, entries={dimension.pk: entry})
+
+
+def evidence_delete(p):
+    evaluation = EvaluationFactory(author=p.procurement, scores=all_scores(4))
+    evidence = Evidence.objects.create(
+        score=evaluation.scores.first(), title="Report", url="https://example.test/r", added_by=p.procurement
+    )
+    yield
+    services.evidence_delete(actor=p.procurement, evidence=evidence)
+
+
+# scorecards.signoff
+
+
+def evaluation_submit(p):
+    evaluation = evaluation_with_contract(author=p.procurement, scores=all_scores(4))
+    yield
+    signoff.evaluation_submit(actor=p.procurement, evaluation=evaluation)
+
+
+def signoff_record(p):
+    """The last required signature: it signs, and it decides the evaluation (two objects changed)."""
+    evaluation = submitted(p.procurement)
+    pending = list(evaluation.rounds.get().requirements.order_by("stage", "role", "slot"))
+    for requirement in pending[:-1]:
+        sign(evaluation, p.by_role[requirement.role], requirement.role)
+    last = pending[-1].role
+    yield
+    sign(evaluation, p.by_role[last], last)
+
+
+def evaluation_withdraw(p):
+    evaluation = submitted(p.procurement)
+    yield
+    signoff.evaluation_withdraw(actor=p.procurement, evaluation=evaluation, reason="Vendor left the market.")
+
+
+def evaluation_revise(p):
+    evaluation = decided(p.procurement)
+    Evidence.objects.create(
+        score=evaluation.scores.first(), title="Report", url="https://example.test/r", added_by=p.procurement
+    )
+    yield
+    signoff.evaluation_revise(actor=p.procurement, evaluation=evaluation)
+
+
+# scorecards.records
+
+
+def decision_record_issue(p):
+    evaluation = decided(p.procurement)
+    yield
+    records.decision_record_issue(evaluation_id=evaluation.pk, actor=p.legal)
+
+
+def decision_record_issue_later(p):
+    """Called inside the deciding transaction; the record and its event are written after commit."""
+    evaluation = decided(p.procurement)
+    yield
+    with p.capture_on_commit(execute=True), transaction.atomic():
+        records.decision_record_issue_later(evaluation, actor=p.legal)
+
+
+CASES: dict[str, Case] = {
+    "api_token_create": Case(api_token_create, ("api_token.create",)),
+    "api_token_revoke": Case(api_token_revoke, ("api_token.revoke",)),
+    "vendor_create": Case(vendor_create, ("vendor.create",)),
+    "vendor_update": Case(vendor_update, ("vendor.update",)),
+    "vendor_delete": Case(vendor_delete, ("vendor.delete",)),
+    "vendors_import": Case(vendors_import, ("vendor.create", "vendor.create")),
+    "contract_create": Case(contract_create, ("contract.create",)),
+    "contract_update": Case(contract_update, ("contract.update",)),
+    "contract_delete": Case(contract_delete, ("contract.delete",)),
+    "contracts_import": Case(contracts_import, ("contract.create",)),
+    "capacity_line_add": Case(capacity_line_add, ("contract.capacity_line_add",)),
+    "capacity_line_remove": Case(capacity_line_remove, ("contract.capacity_line_remove",)),
+    "contract_document_add": Case(contract_document_add, ("contract.document_add",)),
+    "clause_set": Case(clause_set, ("contract.clause_create",)),
+    "exit_right_kind_save": Case(exit_right_kind_save, ("exit_right_kind.create",)),
+    "workload_create": Case(workload_create, ("workload.create",)),
+    "workload_update": Case(workload_update, ("workload.update",)),
+    "dependency_add": Case(dependency_add, ("dependency.create",)),
+    "dependency_update": Case(dependency_update, ("dependency.update",)),
+    "dependency_remove": Case(dependency_remove, ("dependency.delete",)),
+    "rehearsal_record": Case(rehearsal_record, ("rehearsal.create",)),
+    "rehearsal_update": Case(rehearsal_update, ("rehearsal.update",)),
+    "template_create": Case(template_create, ("scorecard_template.create",)),
+    "template_update": Case(template_update, ("scorecard_template.update",)),
+    "evaluation_create": Case(evaluation_create, ("evaluation.create",)),
+    "evaluation_update": Case(evaluation_update, ("evaluation.update",)),
+    "evaluation_save_scores": Case(evaluation_save_scores, ("evaluation.scores_update",)),
+    "evidence_delete": Case(evidence_delete, ("evaluation.evidence_delete",)),
+    "evaluation_submit": Case(evaluation_submit, ("evaluation.submit",)),
+    "signoff_record": Case(signoff_record, ("signoff.sign", "evaluation.approve")),
+    "evaluation_withdraw": Case(evaluation_withdraw, ("evaluation.withdraw",)),
+    "evaluation_revise": Case(evaluation_revise, ("evaluation.revise",)),
+    # A failed store is caught and reported as a RecordError (its failure row fails with it).
+    "decision_record_issue": Case(
+        decision_record_issue, ("decision_record.issue",), raises=records.RecordError
+    ),
+    # The after-commit hook logs and swallows the failure: the decision it follows stands.
+    "decision_record_issue_later": Case(decision_record_issue_later, ("decision_record.issue",), raises=None),
+}
+
+# Models no service with an actor writes. AuditEvent is not here: every case writes it.
+EXEMPT: dict[type, str] = {
+    AuditVerification: "the outcome of checking the chain (verify_audit, the audit page): a log of a read, not a change",
+    Layer: "seeded by a migration and read-only in the admin: nothing in the app writes it",
+    SignoffPolicy: "configuration changed only in the admin, which audits it (SignoffPolicyAdmin.save_model)",
+    DecisionRecordFailure: "written only by a failed decision_record_issue: test_a_failed_issue_writes_one_event",
+}
+
+
+# Running a case ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(
+    procurement_user,
+    legal_user,
+    finance_user,
+    security_user,
+    platform_user,
+    admin,
+    django_capture_on_commit_callbacks,
+):
+    by_role = {
+        "legal": legal_user,
+        "finance": finance_user,
+        "security": security_user,
+        "platform": platform_user,
+    }
+    return SimpleNamespace(
+        procurement=procurement_user,
+        legal=legal_user,
+        platform=platform_user,
+        admin=admin,
+        by_role=by_role,
+        capture_on_commit=django_capture_on_commit_callbacks,
+    )
+
+
+def set_up(case: Case, people) -> Step:
+    step = case.run(people)
+    next(step)
+    return step
+
+
+def measure(step: Step) -> None:
+    with pytest.raises(StopIteration):
+        next(step)
+
+
+def new_events(after_sequence: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(sequence__gt=after_sequence).order_by("sequence"))
+
+
+def _plain(value):
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def fingerprint() -> dict[str, tuple[int, str]]:
+    """Row count and a digest of every row, for every table of our apps."""
+    result = {}
+    with connection.cursor() as cursor:
+        for table in our_tables():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows = sorted(repr(tuple(_plain(v) for v in row)) for row in cursor.fetchall())
+            result[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return result
+
+
+def stored_files() -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# Like tests.hardening.matrix.watching_writes, and also SQLite's "INSERT OR IGNORE INTO", which
+# Django uses to add many-to-many rows.
+_WRITE = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)",
+    re.IGNORECASE,
+)
+
+
+@contextmanager
+def watching_writes():
+    """Collects the tables that SQL statements write to while the block runs."""
+    tables: set[str] = set()
+
+    def wrapper(execute, sql, params, many, context):
+        match = _WRITE.match(sql)
+        if match:
+            tables.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield tables
+
+
+# The proofs --------------------------------------------------------------------------------
+
+
+def test_every_write_service_has_a_case():
+    found = set(write_services())
+    missing, extra = sorted(found - set(CASES)), sorted(set(CASES) - found)
+    assert not missing, f"write services without a case in CASES: {missing}"
+    assert not extra, f"CASES for functions that are not write services (renamed?): {extra}"
+
+
+def test_every_model_is_written_by_a_case_or_exempt(people):
+    written: dict[str, set[str]] = {}
+    for name, case in CASES.items():
+        with rolled_back():
+            step = set_up(case, people)
+            with watching_writes() as tables:
+                measure(step)
+        for table in tables:
+            written.setdefault(table, set()).add(name)
+    models = our_models()
+    uncovered = [m.__name__ for m in models if m._meta.db_table not in written and m not in EXEMPT]
+    assert not uncovered, f"models no case writes and EXEMPT does not explain: {uncovered}"
+    stale = [
+        f"{m.__name__} (by {sorted(written[m._meta.db_table])})"
+        for m in EXEMPT
+        if m._meta.db_table in written
+    ]
+    assert not stale, f"exempt models that a case writes after all: drop their exemption: {stale}"
+    assert set(EXEMPT) <= set(models), "EXEMPT names a model that is not one of our apps'"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_change_writes_one_event_per_changed_object(name, people):
+    case = CASES[name]
+    step = set_up(case, people)
+    head = audit.head().sequence
+    measure(step)
+    events = new_events(head)
+    assert [e.action for e in events] == list(case.actions)
+    assert all(e.object_type and e.object_id for e in events), "every event names what it changed"
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_change_and_its_event_share_one_transaction(name, people, monkeypatch):
+    """audit.record fails at the case's last event (and from then on): nothing of the change is
+    left, neither its rows nor the events written before in the same call."""
+    case = CASES[name]
+    step = set_up(case, people)
+    before, files, head = fingerprint(), stored_files(), audit.head()
+    calls = []
+    real_record = audit.record
+
+    def record_failing_at_the_last_event(**kwargs):
+        calls.append(kwargs["action"])
+        if len(calls) >= len(case.actions):
+            raise RuntimeError("the audit trail is unavailable")
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(audit, "record", record_failing_at_the_last_event)
+    if case.raises is None:
+        measure(step)
+    else:
+        with pytest.raises(case.raises):
+            measure(step)
+    monkeypatch.undo()
+
+    assert calls[: len(case.actions)] == list(case.actions), "the call never reached its last event"
+    after = fingerprint()
+    changed = sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+    assert not changed, f"left changed although its audit event failed: {changed}"
+    assert stored_files() == files
+    assert audit.head() == head
+
+
+def test_a_failed_issue_writes_one_event(procurement_user, monkeypatch):
+    """The failure path of decision_record_issue: one DecisionRecordFailure and its one event."""
+    evaluation = decided(procurement_user)
+    head = audit.head().sequence
+
+    def broken(html, **kwargs):
+        raise records.pdf.RenderError("out of memory while laying out")
+
+    monkeypatch.setattr(records.pdf, "render", broken)
+    with pytest.raises(records.RecordError):
+        records.decision_record_issue(evaluation_id=evaluation.pk, actor=procurement_user)
+    assert [e.action for e in new_events(head)] == ["decision_record.fail"]
+    assert DecisionRecordFailure.objects.filter(evaluation=evaluation).count() == 1
+    assert not DecisionRecord.objects.exists()
