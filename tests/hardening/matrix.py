@@ -13,7 +13,8 @@ from django.db import connection, transaction
 # throttle's bookkeeping, and an API token's "last used" stamp. Anything else is a state change.
 GET_MAY_WRITE = re.compile(r"^(django_session|axes_\w+|procurement_apitoken|procurement_cache)$")
 _WRITE = re.compile(
-    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|TRUNCATE)\s+[\"`]?(\w+)",
+    # SQLite's "INSERT OR IGNORE INTO" is how Django adds many-to-many rows there.
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|TRUNCATE)\s+[\"`]?(\w+)",
     re.IGNORECASE,
 )
 

@@ -15,10 +15,8 @@ transaction.
 import hashlib
 import importlib
 import inspect
-import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -43,7 +41,7 @@ from scorecards.models import (
     Signature,
     SignoffPolicy,
 )
-from tests.hardening.matrix import rolled_back
+from tests.hardening.matrix import rolled_back, watching_writes
 from tests.procurement.factories import PASSWORD
 from tests.scorecards.factories import (
     PNG_BYTES,
@@ -591,29 +589,6 @@ def fingerprint() -> dict[str, tuple[int, str]]:
 def stored_files() -> list[str]:
     root = Path(settings.MEDIA_ROOT)
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-# Like tests.hardening.matrix.watching_writes, and also SQLite's "INSERT OR IGNORE INTO", which
-# Django uses to add many-to-many rows.
-_WRITE = re.compile(
-    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)",
-    re.IGNORECASE,
-)
-
-
-@contextmanager
-def watching_writes():
-    """Collects the tables that SQL statements write to while the block runs."""
-    tables: set[str] = set()
-
-    def wrapper(execute, sql, params, many, context):
-        match = _WRITE.match(sql)
-        if match:
-            tables.add(match.group(1))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield tables
 
 
 # The proofs --------------------------------------------------------------------------------
