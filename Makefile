@@ -65,7 +65,8 @@ test: system-packages-test lint checks $(AXE)
 
 # A database of its own: PostgreSQL (the production database, and what the load test needs) when
 # one answers on 127.0.0.1:5432, else bench/bench.sqlite3. BENCH_DATABASE_URL chooses another.
-# e.g. make bench BENCH_ARGS=--quick
+# By default the target sizes and ten times them (a database each); e.g. make bench BENCH_ARGS=--quick
+BENCH_ARGS ?= --scale 1 10
 BENCH_DATABASE_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/procurement_bench)
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH_ARGS)

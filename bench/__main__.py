@@ -38,6 +38,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "runs from BENCH_RUNS and BENCH_WARMUP.",
     )
     parser.add_argument("--quick", action="store_true", help="a small dataset and few runs: a smoke run")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        default=[1],
+        metavar="N",
+        help="every size times N, each in a database of its own (e.g. --scale 1 10: the target sizes "
+        "and ten times them, one table each)",
+    )
     for name in Sizes.names():
         parser.add_argument(
             f"--{name.replace('_', '-')}",
@@ -52,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=REPO / "bench-results.json")
     parser.add_argument("--no-load", action="store_true", help="skip the load test (bench/load.py)")
     args = parser.parse_args(argv)
+    if any(n < 1 for n in args.scale):
+        parser.error("--scale must be at least 1")
     for name in [*Sizes.names(), "runs", "warmup"]:
         value = getattr(args, name)
         if value is not None and value < (1 if name == "runs" else 0):
@@ -70,19 +81,50 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from . import load, pages, runner
+
+    runs = args.runs or (5 if args.quick else 20)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
+    measurements = [m for m in pages.MEASUREMENTS if not args.only or args.only.lower() in m.name.lower()]
+    scales = []
+    reason = "--no-load" if args.no_load else load.why_not(url)
+    for scale in args.scale:
+        sizes = replace(
+            (QUICK if args.quick else TARGET).scaled(scale),
+            **{name: getattr(args, name) for name in Sizes.names() if getattr(args, name) is not None},
+        )
+        scale_url = database.for_scale(url, scale)
+        database.use(scale_url)
+        result = _measure_at(scale, sizes, scale_url, args, measurements, runs, warmup)
+        result["load"] = {"skipped": reason} if reason else load.run(scale_url)
+        scales.append(result)
+    report = {**runner.environment(), "runs": runs, "warmup": warmup, "scales": scales}
+    print()
+    for result in scales:
+        print(
+            f"verify_audit at {result['label']}: {result['verify_audit']['events']:,} events in "
+            f"{result['verify_audit']['seconds']:.1f} s"
+        )
+    for result in scales:
+        if "skipped" in result["load"]:
+            print(f"Load test at {result['label']} skipped: {result['load']['skipped']}")
+        else:
+            print(f"\nLoad at {result['label']}:")
+            print(load.table(result["load"]))
+    runner.write(args.output, report)
+    print(f"\nWritten to {args.output}")
+    return 0
+
+
+def _measure_at(scale: int, sizes: Sizes, url: str, args, measurements, runs: int, warmup: int) -> dict:
+    """Build or reuse the dataset of one size in its database, time every page and verify_audit."""
     from django.core.management import call_command
     from django.db import connection
 
     from . import dataset, pages, runner
 
-    sizes = replace(
-        QUICK if args.quick else TARGET,
-        **{name: getattr(args, name) for name in Sizes.names() if getattr(args, name) is not None},
-    )
-    runs = args.runs or (5 if args.quick else 20)
-    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
-
-    print(f"Bench database: {database.describe(url)}")
+    label = f"{scale}×" if not any(getattr(args, name) for name in Sizes.names()) else "custom sizes"
+    print(f"\n=== {label}: {database.describe(url)}")
     database.ensure_exists(url)
     try:
         call_command("migrate", verbosity=0, interactive=False)
@@ -115,41 +157,28 @@ def main(argv: list[str] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    measurements = [
-        m
-        for m in pages.MEASUREMENTS
-        if not args.only or m.name == pages.BASELINE or args.only.lower() in m.name.lower()
-    ]
-    print(f"\nMeasuring: median of {runs} runs after {warmup} warm-up, signed in as bench.<role> users")
+    print(f"Measuring: median of {runs} runs after {warmup} warm-up, signed in as bench.<role> users")
     rows = dataset.counts()  # before any page's setup writes to the database
     subjects = pages.Subjects()
     for kind, description in subjects.describe().items():
         print(f"  {kind + ':':<12} {description}")
     results = runner.measure(measurements, runs=runs, warmup=warmup, subjects=subjects)
-    report = {
-        **runner.environment(),
+    verify = runner.time_verify_audit()
+    print()
+    print(f"{label}: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in asdict(sizes).items()))
+    print(runner.table(results))
+    print(f"verify_audit: {verify['events']:,} events in {verify['seconds']:.1f} s ({verify['output']})")
+    return {
+        "label": label,
+        "scale": scale,
         "database_url": database.describe(url),
         "sizes": asdict(sizes),
         "rows": rows,
         "dataset": {"reused": reused, "build_seconds": build_seconds},
         "subjects": subjects.describe(),
-        "runs": runs,
-        "warmup": warmup,
-        "baseline_ms": next(r["median_ms"] for r in results if r["name"] == pages.BASELINE),
         "measurements": results,
+        "verify_audit": verify,
     }
-    print()
-    print(runner.table(results))
-    # The load test (gunicorn + wrk, PostgreSQL only): see bench/load.py.
-    from . import load
-
-    reason = "--no-load" if args.no_load else load.why_not(url)
-    report["load"] = {"skipped": reason} if reason else load.run(url)
-    if reason:
-        print(f"\nLoad test skipped: {reason}")
-    runner.write(args.output, report)
-    print(f"\nWritten to {args.output}")
-    return 0
 
 
 if __name__ == "__main__":

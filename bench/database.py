@@ -70,6 +70,27 @@ def recreate(url: str) -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def for_scale(url: str, scale: int) -> str:
+    """The database of one dataset size: the named one at 1×, a sibling at other sizes
+    (procurement_bench_x10, bench-x10.sqlite3), so each size is built once and reused."""
+    if scale == 1:
+        return url
+    if is_sqlite(url):
+        path = _sqlite_path(url)
+        return f"sqlite:///{path.with_name(f'{path.stem}-x{scale}{path.suffix}')}"
+    parts = urlsplit(url)
+    return parts._replace(path=f"{parts.path.rstrip('/')}_x{scale}").geturl()
+
+
+def use(url: str) -> None:
+    """Point this process's connection at another bench database (only the name differs)."""
+    import dj_database_url
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = dj_database_url.parse(url)["NAME"]
+
+
 def describe(url: str) -> str:
     if is_sqlite(url):
         return f"SQLite {_sqlite_path(url)}"

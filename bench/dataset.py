@@ -168,6 +168,12 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
     def step(name, func, *args):
         started = time.perf_counter()
         result = func(*args)
+        if connection.vendor == "postgresql":
+            # Planner statistics for what was just inserted: without them the next steps' queries
+            # (the exit-rights recount, the sign-off snapshots) scan whole tables per row, and
+            # the 10× build takes many times ten times as long.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         timings[name] = round(time.perf_counter() - started, 2)
         log(f"  {name:<14} {timings[name]:>6.2f} s")
         return result
@@ -503,7 +509,8 @@ def _signoffs(rng: random.Random, evaluations: list[Evaluation], users: list[Use
         plans.append(signoff.required_signoffs(evaluation, active))
     rounds = SignoffRound.objects.bulk_create(rounds, batch_size=BATCH)
     for evaluation in submitted:
-        Evaluation.objects.filter(pk=evaluation.pk).update(content_hash=hashes[evaluation.pk])
+        evaluation.content_hash = hashes[evaluation.pk]
+    Evaluation.objects.bulk_update(submitted, ["content_hash"], batch_size=BATCH)
     requirements = RequiredSignoff.objects.bulk_create(
         [
             RequiredSignoff(round=r, role=need.role, slot=need.slot, stage=need.stage, reason=need.reason)
@@ -642,7 +649,8 @@ def _audit_events(rng, count: int, users: list[User], audited: list[tuple[str, A
 
     start = now - dt.timedelta(days=730)
     step = (now - start) / max(count, 1)
-    events, prev_hash = [], AuditEvent.GENESIS_HASH
+    write = _copy_audit_rows if connection.vendor == "postgresql" else _insert_audit_rows
+    rows, prev_hash = [], AuditEvent.GENESIS_HASH
     for sequence, (prefix, object_type, obj, verb) in enumerate(plan, start=1):
         actor = rng.choice(users)
         if verb == "create":
@@ -665,10 +673,30 @@ def _audit_events(rng, count: int, users: list[User], audited: list[tuple[str, A
             "client_ip": f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
             "prev_hash": prev_hash,
         }
+        # The chain as `audit.record` writes it: the canonical text and its hash, linked.
         canonical = audit.canonical_json(fields)
         prev_hash = audit.compute_hash(canonical)
-        events.append(AuditEvent(**fields, canonical=canonical, hash=prev_hash))
-        if len(events) == BATCH:
-            AuditEvent.objects.bulk_create(events)
-            events = []
-    AuditEvent.objects.bulk_create(events)
+        rows.append({**fields, "canonical": canonical, "hash": prev_hash})
+        if len(rows) == BATCH * 10:
+            write(rows)
+            rows = []
+    write(rows)
+
+
+def _insert_audit_rows(rows: list[dict[str, Any]]) -> None:
+    AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows], batch_size=BATCH)
+
+
+def _copy_audit_rows(rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY: a million events in well under a minute, where model instances
+    through `bulk_create` take minutes. The columns are the model's, the values as stored."""
+    from psycopg import sql
+
+    names = [*audit.CHAINED_FIELDS, "canonical", "hash"]
+    columns = [AuditEvent._meta.get_field(name).column for name in names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(AuditEvent._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if name == "changes" else row[name] for name in names])

@@ -1,9 +1,10 @@
 """The load part of `make bench`: the app under gunicorn (2 workers) on the bench's PostgreSQL
 database, driven from separate processes.
 
-1. Main pages for a fixed time each with wrk (Debian's `wrk`), signed in, against the bare
-   baseline view measured the same way in the same run: requests per second, errors, and each
-   page's throughput as a ratio of the baseline's (the target is at least 0.5).
+1. Main pages for a fixed time each with wrk (Debian's `wrk`, 32 connections), signed in, each
+   followed by its own baseline (the bare view rendering as many rows and columns as that page
+   showed the same reader) driven the same way: requests per second, median and p99 latency,
+   errors, and each page's throughput as a ratio of its baseline's.
 2. A burst of concurrent sign-offs: N submitted evaluations, each needing several roles, signed
    by separate people all at once (released together by a barrier, from a separate process),
    and every request sent twice with the same token, as a double-click would. Afterwards the
@@ -36,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-password-2026"  # noqa: S105 - synthetic users of the bench database only
 PAGE_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "8"))
-CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
 BURST_EVALUATIONS = int(os.environ.get("BENCH_LOAD_SIGNOFFS", "20"))
 MAIN_PAGES = [
     ("dashboard", "/"),
@@ -205,14 +206,19 @@ def _wrk(url: str, cookie: str) -> dict:
     total = int(re.search(r"(\d+) requests in", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 0.001, "ms": 1, "s": 1000}
+
+    def percentile(label: str) -> float | None:
+        found = re.search(label + r"%\s+([\d.]+)(us|ms|s)\b", output)
+        return round(float(found.group(1)) * scale[found.group(2)], 2) if found else None
+
     return {
         "requests": total,
         "requests_per_second": rps,
         "errors": (int(non_2xx.group(1)) if non_2xx else 0)
         + (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0),
-        "median_ms": round(float(p50.group(1)) * scale[p50.group(2)], 2) if p50 else None,
+        "median_ms": percentile("50"),
+        "p99_ms": percentile("99"),
     }
 
 
@@ -259,6 +265,7 @@ def run(database_url: str) -> dict:
 
 
 def _run(database_url: str) -> dict:
+    from . import shape
     from .urls import BASELINE_PATH
 
     print(f"\nLoad: gunicorn, 2 workers, {CONNECTIONS} connections, {PAGE_SECONDS} s per page (wrk)")
@@ -274,12 +281,19 @@ def _run(database_url: str) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         reader = Session(base, prepared["reader"])
-        pages = {"baseline": _wrk(base + BASELINE_PATH, reader.cookie_header())}
+        cookie = reader.cookie_header()
+        pages = {}
         for name, path in MAIN_PAGES:
-            pages[name] = _wrk(base + path, reader.cookie_header())
-        baseline_rps = pages["baseline"]["requests_per_second"] or 1
-        for result in pages.values():
-            result["ratio_to_baseline"] = round(result["requests_per_second"] / baseline_rps, 2)
+            page_shape = shape.of(reader.get(path).read())
+            baseline_path = f"{BASELINE_PATH}?rows={page_shape.rows}&columns={page_shape.columns}"
+            pages[name] = _wrk(base + path, cookie)
+            pages[name]["baseline"] = {
+                "rows": page_shape.rows,
+                "columns": page_shape.columns,
+                **_wrk(base + baseline_path, cookie),
+            }
+            baseline_rps = pages[name]["baseline"]["requests_per_second"] or 1
+            pages[name]["ratio_to_baseline"] = round(pages[name]["requests_per_second"] / baseline_rps, 2)
         burst = _burst(base, prepared["jobs"])
     finally:
         server.send_signal(signal.SIGTERM)
@@ -288,17 +302,21 @@ def _run(database_url: str) -> dict:
     burst["lost_or_duplicated"] = burst["distinct_signatures"] != burst["required_signoffs"] or (
         burst["signatures"] != burst["required_signoffs"]
     )
-    report = {"pages": pages, "signoff_burst": burst}
-    print(table(report))
-    return report
+    return {"pages": pages, "signoff_burst": burst}
 
 
 def table(report: dict) -> str:
-    lines = [f"{'page':<18} {'req/s':>8} {'ratio':>6} {'median':>9} {'requests':>9} {'errors':>7}"]
+    header = (
+        f"{'page':<16} {'req/s':>7} {'median':>9} {'p99':>9} {'errors':>6}   "
+        f"{'baseline req/s':>14} {'p99':>9} {'errors':>6} {'rows×cols':>9} {'ratio':>6}"
+    )
+    lines = [header]
     for name, r in report["pages"].items():
+        b = r["baseline"]
         lines.append(
-            f"{name:<18} {r['requests_per_second']:>8.1f} {r['ratio_to_baseline']:>6.2f} "
-            f"{r['median_ms'] or 0:>7.1f}ms {r['requests']:>9} {r['errors']:>7}"
+            f"{name:<16} {r['requests_per_second']:>7.1f} {r['median_ms'] or 0:>7.1f}ms {r['p99_ms'] or 0:>7.1f}ms "
+            f"{r['errors']:>6}   {b['requests_per_second']:>14.1f} {b['p99_ms'] or 0:>7.1f}ms {b['errors']:>6} "
+            f"{str(b['rows']) + '×' + str(b['columns']):>9} {r['ratio_to_baseline']:>6.2f}"
         )
     b = report["signoff_burst"]
     lines.append(
@@ -324,11 +342,12 @@ def main() -> int:
 
     django.setup()
     report = run(url)
+    print(table(report))
     out = REPO / "bench-load-results.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"Written to {out}")
     failed = report["signoff_burst"]["lost_or_duplicated"] or any(
-        r["errors"] for r in report["pages"].values()
+        r["errors"] + r["baseline"]["errors"] for r in report["pages"].values()
     )
     return 1 if failed or report["signoff_burst"]["server_errors"] else 0
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from bench import dataset, pages, runner
-from bench.sizes import Sizes
+from bench import database, dataset, pages, runner, shape
+from bench.sizes import TARGET, Sizes
 from procurement import audit, policies
 from procurement.models import AuditEvent
 from scorecards import signoff
@@ -45,33 +45,76 @@ def run_bench(tmp_path: Path, output: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_bench_measures_the_baseline_and_every_listed_page_then_reuses_its_dataset(tmp_path):
+def test_bench_measures_every_listed_page_against_its_own_baseline_then_reuses_its_dataset(tmp_path):
     first = run_bench(tmp_path, tmp_path / "first.json")
     assert first.returncode == 0, first.stderr
     report = json.loads((tmp_path / "first.json").read_text())
 
-    names = [m["name"] for m in report["measurements"]]
+    [size] = report["scales"]
+    names = [m["name"] for m in size["measurements"]]
     assert names == [m.name for m in pages.MEASUREMENTS]
-    baseline = report["measurements"][0]
-    assert baseline["name"] == pages.BASELINE and baseline["ratio"] == 1.0
-    assert report["baseline_ms"] == baseline["median_ms"] > 0
-    for measurement in report["measurements"]:
+    for measurement in size["measurements"]:
         assert measurement["median_ms"] > 0 and measurement["runs"] >= 1, measurement
         if measurement["kind"] == "page":  # through sessions and sign-in; an operation may not query
             assert measurement["queries"] > 0 and measurement["bytes"] > 0, measurement
         if measurement["compare_to"]:
             assert measurement["ratio"] is not None, measurement
-    assert report["sizes"] == TINY.__dict__
-    assert report["rows"]["vendors.Vendor"] == TINY.vendors
-    assert report["rows"]["procurement.AuditEvent"] == TINY.audit_events
-    assert report["rows"]["scorecards.Evaluation"] == TINY.evaluations
-    assert report["dataset"]["reused"] is False
-    assert "baseline" in first.stdout and "home dashboard" in first.stdout
+        baseline = measurement["baseline"]
+        if measurement["compare_to"] == pages.BASELINE:
+            # A bare table of the page's own size, read with one query besides session and sign-in.
+            assert baseline["median_ms"] > 0 and baseline["rows"] >= 1 and baseline["columns"] >= 1
+            assert f"rows={baseline['rows']}&columns={baseline['columns']}" in baseline["target"]
+            assert measurement["ratio"] == round(measurement["median_ms"] / baseline["median_ms"], 2)
+        else:
+            assert baseline is None
+    assert size["sizes"] == TINY.__dict__
+    assert size["rows"]["vendors.Vendor"] == TINY.vendors
+    assert size["rows"]["procurement.AuditEvent"] == TINY.audit_events
+    assert size["rows"]["scorecards.Evaluation"] == TINY.evaluations
+    assert size["dataset"]["reused"] is False
+    assert size["verify_audit"]["events"] >= TINY.audit_events and size["verify_audit"]["seconds"] >= 0
+    assert "Audit chain OK" in size["verify_audit"]["output"]
+    assert "baseline ms" in first.stdout and "home dashboard" in first.stdout
+    assert "verify_audit" in first.stdout
 
     second = run_bench(tmp_path, tmp_path / "second.json")
     assert second.returncode == 0, second.stderr
-    assert json.loads((tmp_path / "second.json").read_text())["dataset"]["reused"] is True
+    assert json.loads((tmp_path / "second.json").read_text())["scales"][0]["dataset"]["reused"] is True
     assert "Reusing the dataset" in second.stdout
+
+
+def test_bench_relies_on_nothing_the_app_keeps_between_requests():
+    """Every page is measured computed afresh: the bench neither reads nor resets an in-process memo."""
+    for source in (REPO / "bench").glob("*.py"):
+        text = source.read_text()
+        assert "memo" not in text and "concentration.cache" not in text, source.name
+
+
+def test_ten_times_the_target_sizes_are_the_issues_large_dataset():
+    large = TARGET.scaled(10)
+    assert (large.vendors, large.contracts, large.evaluations, large.audit_events) == (
+        10_000,
+        30_000,
+        50_000,
+        1_000_000,
+    )
+
+
+def test_each_size_has_a_database_of_its_own():
+    postgres = "postgres://postgres@127.0.0.1:5432/procurement_bench"
+    assert database.for_scale(postgres, 1) == postgres
+    assert database.for_scale(postgres, 10) == postgres + "_x10"
+    assert database.for_scale("sqlite:////tmp/b/bench.sqlite3", 10) == "sqlite:////tmp/b/bench-x10.sqlite3"
+
+
+def test_a_pages_shape_counts_the_rows_it_shows_not_the_layouts():
+    html = """<nav><ul><li>Vendors</li><li>Contracts</li></ul></nav>
+    <main><table><thead><tr><th>Name</th><th>Status</th><th>Spend</th></tr></thead>
+    <tbody><tr><td>A</td><td><ul><li>active</li></ul></td><td>1</td></tr><tr><td>B</td><td>x</td><td>2</td></tr></tbody></table>
+    <dl><dt>Owner</dt><dd>Ada</dd></dl><form><input type="hidden" name="csrf"><input name="q"></form></main>"""
+    # Two table rows of three cells, one term and its description, one visible field and its label.
+    assert shape.of(html) == shape.Shape(rows=4, columns=2)
+    assert shape.of("<tr><td>1</td><td>2</td></tr>") == shape.Shape(rows=1, columns=2)  # an htmx fragment
 
 
 @pytest.fixture
@@ -125,12 +168,13 @@ def test_dataset_is_reused_only_at_the_sizes_it_was_built_for(built):
     assert dataset.holds_data()
 
 
-def test_baseline_view_renders_a_fifty_row_table(built, client, settings):
+def test_baseline_view_renders_the_rows_and_columns_it_is_asked_for(built, client, settings):
     settings.ROOT_URLCONF = "bench.urls"
     client.force_login(User.objects.get(username=dataset.BENCH_USERNAME))
-    response = client.get("/__bench__/baseline/")
+    response = client.get("/__bench__/baseline/?rows=7&columns=13")
     assert response.status_code == 200
-    assert response.content.count(b"<tr>") == 1 + min(50, built.contracts)
+    assert shape.of(response.content) == shape.Shape(rows=7, columns=13)
+    assert response.content.count(b"<tr>") == 1 + 7
 
 
 def test_a_page_that_does_not_answer_as_expected_stops_the_bench(built):
