@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -116,6 +117,29 @@ def _normalised_ip(value: str | None) -> str | None:
         return ipaddress.ip_address(value).compressed
     except ValueError:
         return None
+
+
+# Object types -----------------------------------------------------------------------------
+# An event names its object by the model's label ("vendors.vendor"). A model that moves to
+# another app keeps its past events (hashed, never rewritten) by listing its former labels in
+# `audit_former_types`; history and filters then read both.
+
+
+def object_types(label: str) -> list[str]:
+    """The label, and the labels the same model's events were recorded under before it moved."""
+    model = model_for_type(label)
+    return [label, *getattr(model, "audit_former_types", ())] if model else [label]
+
+
+def model_for_type(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        pass
+    for model in apps.get_models():
+        if object_type in getattr(model, "audit_former_types", ()):
+            return model
+    return None
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

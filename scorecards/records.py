@@ -370,7 +370,7 @@ def build_document(
     issued_at=None,
 ) -> Document:
     """The snapshot of `evaluation` (loaded by `_load`) and the HTML rendered from it."""
-    from vendors.concentration import vendor_evidence
+    from resilience.concentration import vendor_evidence
 
     scores = list(evaluation.scores.all())
     score_rows, result = _scores_part(scores)

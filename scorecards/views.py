@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from procurement import policies
 from procurement.middleware import log_denied
+from procurement.web import add_refusal, is_htmx_fragment
 from vendors.models import Vendor
 
 from . import selectors, services, signoff
@@ -16,21 +17,6 @@ from .forms import EvaluationForm, ScoresForm, SignoffForm, TemplateForm, Withdr
 from .models import Evidence
 
 PAGE_SIZE = 25
-
-
-def _htmx_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _service_error(form, error) -> None:
-    """A refused change becomes a form error, never a 500."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, error.message)
 
 
 # Evaluations ----------------------------------------------------------------------------
@@ -48,7 +34,7 @@ def evaluation_list(request):
         "can_create": policies.can_create_evaluations(request.user),
     }
     template = "scorecards/evaluation_list.html"
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         template += "#evaluation-results"
     return render(request, template, context)
 
@@ -63,7 +49,7 @@ def evaluation_create(request):
         try:
             evaluation = services.evaluation_create(actor=request.user, **form.cleaned_data)
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Evaluation created. Score each dimension below.")
             return redirect("scorecards:evaluation-scores", pk=evaluation.pk)
@@ -96,7 +82,7 @@ def evaluation_edit(request, pk: int):
         try:
             services.evaluation_update(actor=request.user, evaluation=evaluation, **form.cleaned_data)
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Evaluation details saved.")
             return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
@@ -135,7 +121,7 @@ def evaluation_scores(request, pk: int):
                     actor=request.user, evaluation=evaluation, entries=form.entries()
                 )
             except (services.ScorecardError, ValidationError) as error:
-                _service_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, "Scores saved.")
                 return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
@@ -150,7 +136,7 @@ def evaluation_scores_preview(request, pk: int):
     htmx swaps the summary panel; without JavaScript the "Recalculate" button posts here and
     gets the whole form back with what was typed and the new total.
     """
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         # The live total: only the scores and their dimensions, no form, nothing saved.
         evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
         if not policies.can_edit_evaluation(request.user, evaluation):
@@ -218,7 +204,7 @@ def vendor_history(request, vendor_pk: int):
     vendor = get_object_or_404(Vendor, pk=vendor_pk)
     context = selectors.vendor_history(request.user, vendor)
     template = "scorecards/vendor_history.html"
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         template += "#vendor-evaluations"
     return render(request, template, context)
 
@@ -265,7 +251,7 @@ def template_create(request):
                 dimensions=form.specs(),
             )
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Template created.")
             return redirect("scorecards:template-detail", pk=template.pk)
@@ -289,7 +275,7 @@ def template_edit(request, pk: int):
                 dimensions=form.specs(),
             )
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             if saved.pk != template.pk:
                 messages.success(
