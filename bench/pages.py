@@ -16,8 +16,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from procurement import audit, memo, policies
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import Evaluation
+from scorecards.records import pdf
 from vendors.models import Contract, ExitRightKind, Vendor, Workload
 
 from .urls import BASELINE_PATH

@@ -71,8 +71,9 @@ SERVICE_MODULES = [
     "vendors.services",
     "vendors.workloads",
     "scorecards.services",
-    "scorecards.signoff",
-    "scorecards.records",
+    "scorecards.signoff.transitions",
+    "scorecards.signoff.signing",
+    "scorecards.records.issuing",
 ]
 
 
@@ -425,7 +426,7 @@ def evidence_delete(p):
     services.evidence_delete(actor=p.procurement, evidence=evidence)
 
 
-# scorecards.signoff
+# scorecards.signoff (transitions, signing)
 
 
 def evaluation_submit(p):
@@ -460,7 +461,7 @@ def evaluation_revise(p):
     signoff.evaluation_revise(actor=p.procurement, evaluation=evaluation)
 
 
-# scorecards.records
+# scorecards.records (issuing)
 
 
 def decision_record_issue(p):

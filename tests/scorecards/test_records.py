@@ -12,7 +12,7 @@ from pypdf import PdfReader, PdfWriter
 
 from procurement import audit
 from procurement.models import AuditEvent
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import (
     DecisionRecord,
     DecisionRecordFailure,
@@ -21,6 +21,7 @@ from scorecards.models import (
     Evidence,
     Score,
 )
+from scorecards.records import pdf
 from tests.scorecards.factories import EvaluationFactory
 from tests.vendors.factories import CapacityLineFactory, ClauseFactory, ContractFactory, VendorFactory
 from tests.vendors.workload_factories import RehearsalFactory, WorkloadFactory, compute
