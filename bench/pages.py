@@ -17,8 +17,9 @@ from django.urls import reverse
 
 from procurement import audit, memo, policies
 from resilience.models import Workload
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import Evaluation
+from scorecards.records import pdf
 from vendors.models import Contract, ExitRightKind, Vendor
 
 from .urls import BASELINE_PATH

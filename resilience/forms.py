@@ -1,6 +1,6 @@
 """Forms for workloads, dependencies, rehearsals, the workload list filters and the loss scenario.
 
-Forms validate and present; the services in `vendors.workloads` write.
+Forms validate and present; the services in `resilience.services` write.
 """
 
 from html import escape

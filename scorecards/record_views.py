@@ -12,8 +12,9 @@ from procurement import policies
 from procurement.dashboard import panel_provider
 from procurement.forms import StyledForm
 
-from . import pdf, records, selectors
+from . import records, selectors
 from .models import DecisionRecord, Evaluation
+from .records import pdf
 
 STATUS_TEMPLATE = "scorecards/record/record_status.html"
 LATEST_LIMIT = 10

@@ -12,7 +12,7 @@ from django.utils import timezone
 from procurement import audit, memo, policies
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
-from . import charts, scoring
+from . import scoring
 from .models import (
     DimensionKind,
     Evaluation,
@@ -23,6 +23,7 @@ from .models import (
     Signature,
     SignoffRound,
 )
+from .records import charts
 from .services import result_of
 
 REVISABLE_OR_REVISED = {*Evaluation.DECIDED_STATES, Evaluation.Status.SUPERSEDED}

@@ -17,8 +17,9 @@ from playwright.sync_api import expect
 
 from procurement import demo, policies
 from resilience.models import Workload
-from scorecards import pdf, signoff
+from scorecards import signoff
 from scorecards.models import Evaluation, Signature
+from scorecards.records import pdf
 from tests.procurement.factories import user_with_role
 from tests.scorecards.factories import all_scores, evaluation_with_contract
 from tests.vendors.factories import PDF_BYTES, ContractFactory

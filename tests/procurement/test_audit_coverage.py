@@ -427,7 +427,7 @@ def evidence_delete(p):
     services.evidence_delete(actor=p.procurement, evidence=evidence)
 
 
-# scorecards.signoff
+# scorecards.signoff (transitions, signing)
 
 
 def evaluation_submit(p):
@@ -462,7 +462,7 @@ def evaluation_revise(p):
     signoff.evaluation_revise(actor=p.procurement, evaluation=evaluation)
 
 
-# scorecards.records
+# scorecards.records (issuing)
 
 
 def decision_record_issue(p):

@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 from procurement import audit
 from procurement.models import AuditEvent
 from resilience.models import Criticality
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import (
     DecisionRecord,
     DecisionRecordFailure,
@@ -22,6 +22,7 @@ from scorecards.models import (
     Evidence,
     Score,
 )
+from scorecards.records import pdf
 from tests.resilience.factories import RehearsalFactory, WorkloadFactory, compute
 from tests.scorecards.factories import EvaluationFactory
 from tests.vendors.factories import CapacityLineFactory, ClauseFactory, ContractFactory, VendorFactory

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import scoring
+from .. import scoring
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 DASHES = ["", "6 3", "2 3", "8 3 2 3"]
