@@ -1,13 +1,11 @@
 """Dashboard panel: critical workloads whose failover was never rehearsed or is overdue."""
 
 from procurement import policies
-from procurement.dashboard import panel_provider
 
 from . import workload_selectors as selectors
 from .workloads import next_rehearsal_due, rehearsal_interval
 
 
-@panel_provider
 def critical_rehearsals_due(user) -> list[dict]:
     if not policies.can_read(user):
         return []
