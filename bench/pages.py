@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.urls import reverse
 
-from procurement import audit, memo, policies
+from procurement import audit, policies
 from resilience.models import Workload
 from scorecards import records
 from scorecards.models import Evaluation
@@ -131,8 +131,6 @@ class Page:
     role: str = policies.PROCUREMENT
     # Runs once before the warm-up, e.g. to create the draft a POST then changes.
     setup: Callable[[Subjects], None] | None = None
-    # Runs before every request, timed with it (e.g. dropping what the page keeps in memory).
-    before_each: Callable[[], None] | None = None
     status: int = 200
     compare_to: str | None = BASELINE
     note: str = ""
@@ -178,12 +176,12 @@ def _url(name: str, *args, query: str = "") -> Callable[[Subjects], str]:
 
 MEASUREMENTS: list[Page | Operation] = [
     Page(BASELINE, lambda s: BASELINE_PATH, note="bare view, 50-row table, no layout"),
-    Page("home dashboard", _url("home"), note="panels remembered until the data changes"),
+    Page("home dashboard", _url("home"), note="every panel computed afresh"),
     Page(
-        "home dashboard: after a change",
+        "home dashboard: a signer",
         _url("home"),
-        before_each=lambda: memo.forget("dashboard|"),
-        note="every panel computed afresh",
+        role=policies.LEGAL,
+        note="with the sign-off panel and the navigation's badge",
     ),
     # Vendor register (issue 4): lists, filtered and deep pages, details, inline clause editing.
     Page("vendor list", _url("vendors:vendor-list")),

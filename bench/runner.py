@@ -37,8 +37,6 @@ def _page_call(client: Client, page: Page, subjects: Subjects) -> Callable[[], i
     send = getattr(client, page.method.lower())
 
     def call() -> int:
-        if page.before_each:
-            page.before_each()
         response = send(url, data=data, headers=headers)
         size = _body_size(response)
         if response.status_code != page.status:

@@ -282,25 +282,6 @@ class VerificationResult:
         return f"broken at sequence {self.first_bad_sequence}: {self.problem}"
 
 
-# Events that record people coming and going (or kept out), not a change to the register.
-# Failed sign-ins are no longer events (axes and the denied log keep them); chains written
-# before that still hold "auth.login_failed" events.
-SESSION_ACTIONS = ("auth.login", "auth.logout", "auth.lockout", "auth.reauth_failed", "auth.login_failed")
-
-
-def data_sequence() -> int:
-    """The sequence of the newest event that changed the register: a version of all the data
-    (every change writes its event in its own transaction). Sign-ins and sign-outs do not count,
-    so people arriving in the morning do not make every page recompute what it remembers."""
-    latest = (
-        AuditEvent.objects.exclude(action__in=SESSION_ACTIONS)
-        .order_by("-sequence")
-        .values_list("sequence", flat=True)
-        .first()
-    )
-    return latest or 0
-
-
 def head() -> Checkpoint:
     """The newest event's sequence and hash (sequence 0 and the genesis hash when empty)."""
     row = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()

@@ -1,11 +1,10 @@
-"""Results computed once per version of the data, kept in this process.
+"""Results computed once per version of the data, kept in this process: what
+`vendors/concentration/cache.py` uses, and nothing else (the dashboard and the sign-off queue
+read the database on every view). It goes when concentration stops using it.
 
-For reads that many pages repeat and that change only when the data does (concentration over
-the whole portfolio, the dashboard's panels): the caller puts a version read from the data in
-the key, so a write anywhere makes the next read compute afresh and nothing has to remember to
-invalidate. Kept in the process rather than in Django's cache: the results are object graphs
-that a cache backend would pickle and unpickle on every read, and each process can compute
-them once per version. Readers share the objects: nothing may change a result once made.
+The caller puts a version read from the data in the key, so a write anywhere makes the next read
+compute afresh and nothing has to remember to invalidate. Readers share the objects: nothing may
+change a result once made.
 """
 
 import threading
@@ -39,11 +38,3 @@ def forget_all() -> None:
     """Drop every remembered result (tests start from nothing)."""
     with _lock:
         _memo.clear()
-
-
-def forget(prefix: str) -> None:
-    """Drop the remembered results whose keys start with `prefix` (the bench measures a page
-    computed afresh, as after a change)."""
-    with _lock:
-        for key in [key for key in _memo if key.startswith(prefix)]:
-            del _memo[key]

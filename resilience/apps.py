@@ -6,4 +6,8 @@ class ResilienceConfig(AppConfig):
     verbose_name = "Resilience: workloads, dependencies and concentration"
 
     def ready(self):
-        from . import dashboard  # noqa: F401 - registers the rehearsal panel
+        from procurement.dashboard import register_panels
+
+        from . import dashboard
+
+        register_panels(dashboard.critical_rehearsals_due)

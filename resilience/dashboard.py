@@ -1,19 +1,16 @@
 """Dashboard panel: critical workloads whose failover was never rehearsed or is overdue."""
 
 from procurement import policies
-from procurement.dashboard import panel_provider
+from procurement.dashboard import first_rows_and_count
 
 from . import selectors
 from .services import next_rehearsal_due, rehearsal_interval
 
 
-@panel_provider
 def critical_rehearsals_due(user) -> list[dict]:
     if not policies.can_read(user):
         return []
-    due = selectors.critical_rehearsals_due(user)
-    rows = list(due[: selectors.DASHBOARD_ROWS + 1])
-    count = due.count() if len(rows) > selectors.DASHBOARD_ROWS else len(rows)
+    rows, count = first_rows_and_count(selectors.critical_rehearsals_due(user), selectors.DASHBOARD_ROWS)
     for workload in rows:
         workload.due = selectors.due_status(workload.last_rehearsed_on)
         workload.next_due = next_rehearsal_due(workload.last_rehearsed_on)
@@ -22,7 +19,7 @@ def critical_rehearsals_due(user) -> list[dict]:
             "title": "Critical workloads: failover rehearsal due",
             "template": "resilience/_panel_rehearsals.html",
             "count": count,
-            "rows": rows[: selectors.DASHBOARD_ROWS],
+            "rows": rows,
             "more": count - min(count, selectors.DASHBOARD_ROWS),
             "interval_days": rehearsal_interval().days,
         }

@@ -11,7 +11,6 @@ from procurement.web import add_refusal, is_htmx_fragment
 from vendors.models import Vendor
 
 from . import selectors, services, signoff
-from .badge import forget_signoff_badge
 from .filters import EvaluationFilter
 from .forms import EvaluationForm, ScoresForm, SignoffForm, TemplateForm, WithdrawForm, typed_scores
 from .models import Evidence
@@ -341,7 +340,6 @@ def evaluation_sign(request, pk: int):
         except services.ScorecardError as error:
             form.add_error(None, error.message)
         else:
-            forget_signoff_badge(request)
             messages.success(request, f"Signed: {signature.meaning}")
             return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
     refusal = None
@@ -387,7 +385,6 @@ def evaluation_revise(request, pk: int):
 def signoff_inbox(request):
     if not policies.can_view_evaluations(request.user):
         raise PermissionDenied
-    queue = selectors.awaiting_signoff_queue(request.user)
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.evaluations_in_order(request.user, list(page.object_list))
+    awaiting = selectors.awaiting_evaluations(request.user).select_related("author")
+    page = Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "scorecards/signoff_inbox.html", {"page_obj": page})
