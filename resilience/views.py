@@ -43,7 +43,7 @@ def _datalist(element_id: str, values) -> str:
 
 
 def _regions_datalist() -> str:
-    return _datalist(REGION_DATALIST, concentration.remember("regions", selectors.known_regions))
+    return _datalist(REGION_DATALIST, selectors.known_regions())
 
 
 def _page(request, items, size=PAGE_SIZE):
@@ -307,12 +307,8 @@ def concentration_view(request):
         found = concentration.findings(type(workload).objects.filter(pk=workload.pk), graph)
         matrix = concentration.matrix(Dependency.objects.filter(workload=workload), limit=limit, graph=graph)
     else:
-        # The whole portfolio is the same for every reader: computed once per change of the data.
-        version = concentration.portfolio_version()
-        found = concentration.remember("findings", concentration.findings, version=version)
-        matrix = concentration.remember(
-            f"matrix:{limit}", lambda: concentration.matrix(limit=limit), version=version
-        )
+        found = concentration.findings()
+        matrix = concentration.matrix(limit=limit)
     kind = request.GET.get("kind", "")
     shown = [f for f in found if f.kind == kind] if kind in concentration.FindingKind.LABELS else found
     context = {
@@ -333,17 +329,11 @@ def concentration_view(request):
 @require_GET
 def loss_scenario(request):
     require(policies.can_read(request.user))
-    version = concentration.portfolio_version()
-    offered = concentration.remember("loss-vendors", selectors.depended_on_vendors, version=version)
-    form = LossScenarioForm(request.GET or None, offered=offered)
+    form = LossScenarioForm(request.GET or None, offered=selectors.depended_on_vendors())
     scenario = page_obj = None
     if form.is_valid():
         vendor, region = form.cleaned_data["vendor"], form.cleaned_data["region"]
-        scenario = concentration.remember(
-            f"loss:{vendor.pk}:{region.strip()}",
-            lambda: concentration.loss_scenario(vendor=vendor, region=region),
-            version=version,
-        )
+        scenario = concentration.loss_scenario(vendor=vendor, region=region)
         page_obj = _page(request, scenario.workloads, LOSS_PAGE_SIZE)
     context = {
         "form": form,
@@ -367,7 +357,7 @@ BRIEF_EVIDENCE = {"findings_shown": ":5", "workloads_shown": ":8"}
 @require_GET
 def vendor_exposure(request, vendor_pk: int):
     vendor = vendor_for_user(request.user, vendor_pk)
-    evidence = concentration.cached_vendor_evidence(vendor)
+    evidence = concentration.vendor_evidence(vendor)
     context = {"vendor": vendor, "evidence": evidence}
     part = request.GET.get("part", "")
     if is_htmx_fragment(request) and part in EVIDENCE_PARTS:

@@ -11,8 +11,7 @@ the vendor. The Herfindahl-Hirschman index of a layer is the sum of the squared 
 1 for a single vendor, 1/n for n vendors of equal size.
 """
 
-from .cache import portfolio_version, remember
-from .evidence import VendorEvidence, WorkloadEvidence, cached_vendor_evidence, vendor_evidence
+from .evidence import VendorEvidence, WorkloadEvidence, vendor_evidence
 from .hosting import HostingGraph, layer_table
 from .index import HHI_SCALE, Rating, hhi, rate
 from .loss import (
@@ -51,7 +50,6 @@ __all__ = [
     "VendorEvidence",
     "WorkloadEvidence",
     "WorkloadLoss",
-    "cached_vendor_evidence",
     "finding_counts",
     "findings",
     "hhi",
@@ -60,10 +58,8 @@ __all__ = [
     "loss_scenario",
     "matrix",
     "minutes_label",
-    "portfolio_version",
     "rate",
     "regions_of",
-    "remember",
     "spoken_list",
     "unit_for",
     "vendor_evidence",

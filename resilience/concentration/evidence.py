@@ -10,7 +10,6 @@ from django.db.models import Count
 from vendors.models import Vendor
 
 from ..models import Criticality, Dependency, Rehearsal, Workload
-from .cache import remember
 from .hosting import HostingGraph, layer_table
 from .loss import CRITICALITY_ORDER
 from .rehearsals import LastRehearsal, latest_rehearsals
@@ -164,10 +163,3 @@ def vendor_evidence(vendor: Vendor) -> VendorEvidence:
     hosted = sorted((graph.names[v] for v in exposed if v != vendor.pk), key=str.lower)
     chain = [graph.names[v] for v in graph.chain(vendor.pk)[1:]]
     return VendorEvidence(vendor, hosted, chain, shares, found, workloads)
-
-
-def cached_vendor_evidence(vendor: Vendor) -> VendorEvidence:
-    """`vendor_evidence`, computed once per change of the portfolio: evaluation pages and the
-    vendor's exposure page read it on every view, while workloads change rarely. A decision
-    record computes it afresh instead: it states the evidence at the moment of decision."""
-    return remember(f"evidence:{vendor.pk}", lambda: vendor_evidence(vendor))

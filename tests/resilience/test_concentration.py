@@ -379,37 +379,3 @@ def test_vendor_evidence_lists_what_needs_attention_first_and_counts_the_rest():
     assert evidence.shown_workloads[0].name == "Zz never rehearsed"
     assert len(evidence.shown_workloads) == concentration.VendorEvidence.SHOWN
     assert evidence.more_workloads == 3 and len(evidence.workloads) == 28
-
-
-# Cached results follow the data -------------------------------------------------------------
-
-
-def test_cached_vendor_evidence_is_recomputed_after_any_change_to_the_portfolio():
-    vendor = VendorFactory()
-    first = WorkloadFactory(name="First")
-    compute(first, vendor, C, 8)
-    assert [w.name for w in concentration.cached_vendor_evidence(vendor).workloads] == ["First"]
-
-    compute(WorkloadFactory(name="Second"), vendor, C, 8)  # a new dependency
-    assert [w.name for w in concentration.cached_vendor_evidence(vendor).workloads] == ["First", "Second"]
-
-    RehearsalFactory(workload=first, performed_on=timezone.localdate())  # a new rehearsal
-    evidence = concentration.cached_vendor_evidence(vendor)
-    assert next(w for w in evidence.workloads if w.name == "First").due_status == "current"
-
-    Dependency.objects.filter(workload__name="Second").delete()  # a removal, with no new timestamp
-    assert [w.name for w in concentration.cached_vendor_evidence(vendor).workloads] == ["First"]
-
-
-def test_cached_results_are_not_carried_into_the_next_day(monkeypatch):
-    calls = []
-
-    def compute_once():
-        calls.append(1)
-        return len(calls)
-
-    assert concentration.remember("day", compute_once) == 1
-    assert concentration.remember("day", compute_once) == 1  # same data, same day: cached
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    monkeypatch.setattr("procurement.memo.timezone.localdate", lambda: tomorrow)
-    assert concentration.remember("day", compute_once) == 2  # what is overdue may have changed
