@@ -26,8 +26,11 @@ def overdue_reevaluations(user) -> list[dict]:
 def awaiting_my_signoff(user) -> list[dict]:
     if not policies.signing_roles(user):
         return []
-    awaiting = selectors.awaiting_evaluations(user).only("pk", "title", "submitted_at", "vendor__name")
-    items, count = first_rows_and_count(awaiting, PANEL_LIMIT)
+    ids = selectors.awaiting_evaluation_ids(user)
+    count = len(ids)
+    items = selectors.evaluations_in_order(
+        user, ids[:PANEL_LIMIT], "pk", "title", "submitted_at", "vendor__name"
+    )
     return [
         {
             "title": "Awaiting my sign-off",

@@ -415,20 +415,29 @@ def awaiting_rounds(user) -> QuerySet[SignoffRound]:
     )
 
 
-def awaiting_evaluations(user) -> QuerySet[Evaluation]:
-    """The evaluations waiting for the user's signature, oldest submission first, with their
-    vendor. The inbox pages them and the dashboard shows the first few: both read the rows
-    they show, and PostgreSQL drives the EXISTS from the open rounds (a partial index holds
-    exactly those)."""
+def awaiting_evaluation_ids(user) -> list[int]:
+    """The ids of the evaluations waiting for the user's signature, oldest submission first.
+
+    One narrow query over the open rounds (a partial index holds exactly those): the inbox and
+    the dashboard count this list and then load only the rows they show. Paging a join of the
+    same conditions makes PostgreSQL sort every waiting evaluation's row for each page."""
     if not policies.signing_roles(user):
-        return Evaluation.objects.none()
-    return (
-        evaluations_for_user(user)
-        .select_related(None)
-        .select_related("vendor")
-        .filter(Exists(awaiting_rounds(user).filter(evaluation=OuterRef("pk"))))
-        .order_by("submitted_at", "pk")
+        return []
+    return list(
+        awaiting_rounds(user)
+        .order_by("evaluation__submitted_at", "evaluation_id")
+        .values_list("evaluation_id", flat=True)
     )
+
+
+def evaluations_in_order(user, ids: list[int], *fields: str) -> list[Evaluation]:
+    """The evaluations with these ids that the user may see, with their vendor, in the order of
+    `ids` (only `fields` of them, if named)."""
+    rows = evaluations_for_user(user).select_related(None).select_related("vendor", "author")
+    if fields:
+        rows = rows.select_related(None).select_related("vendor").only(*fields)
+    found = rows.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 # The navigation's badge counts up to this many, then says "99+": every page shows it, and an

@@ -385,6 +385,8 @@ def evaluation_revise(request, pk: int):
 def signoff_inbox(request):
     if not policies.can_view_evaluations(request.user):
         raise PermissionDenied
-    awaiting = selectors.awaiting_evaluations(request.user).select_related("author")
-    page = Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.awaiting_evaluation_ids(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.evaluations_in_order(request.user, list(page.object_list))
     return render(request, "scorecards/signoff_inbox.html", {"page_obj": page})
