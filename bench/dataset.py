@@ -29,6 +29,14 @@ from django.utils import timezone
 
 from procurement import audit, policies
 from procurement.models import AuditEvent
+from resilience.models import (
+    Criticality,
+    Dependency,
+    LatencySensitivity,
+    Rehearsal,
+    RehearsalScenario,
+    Workload,
+)
 from scorecards import scoring, signoff
 from scorecards.models import (
     DataSensitivity,
@@ -46,16 +54,10 @@ from vendors.models import (
     CapacityBand,
     CapacityLine,
     Contract,
-    Criticality,
-    Dependency,
     ExitRightClause,
     ExitRightKind,
-    LatencySensitivity,
     Layer,
-    Rehearsal,
-    RehearsalScenario,
     Vendor,
-    Workload,
     WorkloadTier,
 )
 from vendors.services import exit_rights_recount

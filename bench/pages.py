@@ -19,9 +19,11 @@ from django.db.models import Count
 from django.urls import reverse
 
 from procurement import policies
-from scorecards import pdf, records
+from resilience.models import Workload
+from scorecards import records
 from scorecards.models import Evaluation
-from vendors.models import Contract, ExitRightKind, Vendor, Workload
+from scorecards.records import pdf
+from vendors.models import Contract, ExitRightKind, Vendor
 
 # A page's default: compared with a bare view showing as many rows and columns (bench/views.py).
 BASELINE = "baseline"
@@ -231,36 +233,36 @@ MEASUREMENTS: list[Page | Operation] = [
     # rehearsal evidence with htmx (issue 8 point 6): the subject evaluation's vendor.
     Page(
         "evaluation: vendor evidence (htmx)",
-        _url("workloads:vendor-exposure", lambda s: s.evaluation.vendor_id, query="?part=all"),
+        _url("resilience:vendor-exposure", lambda s: s.evaluation.vendor_id, query="?part=all"),
         htmx=True,
     ),
     Page("vendor evaluation history", _url("scorecards:vendor-history", lambda s: s.vendor.pk)),
     # Sign-off (issue 6): what legal has to sign, across every open round.
     Page("sign-off inbox", _url("scorecards:signoff-inbox"), role=policies.LEGAL),
     # Workloads and concentration (issue 8), as platform engineering reads them.
-    Page("workload list", _url("workloads:workload-list"), role=policies.PLATFORM),
+    Page("workload list", _url("resilience:workload-list"), role=policies.PLATFORM),
     Page(
-        "workload detail", _url("workloads:workload-detail", lambda s: s.workload.pk), role=policies.PLATFORM
+        "workload detail", _url("resilience:workload-detail", lambda s: s.workload.pk), role=policies.PLATFORM
     ),
-    Page("concentration: whole portfolio", _url("workloads:concentration"), role=policies.PLATFORM),
+    Page("concentration: whole portfolio", _url("resilience:concentration"), role=policies.PLATFORM),
     Page(
         "concentration: one workload",
-        lambda s: reverse("workloads:concentration") + f"?workload={s.workload.pk}",
+        lambda s: reverse("resilience:concentration") + f"?workload={s.workload.pk}",
         role=policies.PLATFORM,
     ),
     Page(
         "loss scenario: most depended-on vendor",
-        lambda s: reverse("workloads:loss-scenario") + f"?vendor={s.depended_on.pk}",
+        lambda s: reverse("resilience:loss-scenario") + f"?vendor={s.depended_on.pk}",
         role=policies.PLATFORM,
     ),
     Page(
         "loss scenario: one region",
-        lambda s: reverse("workloads:loss-scenario") + f"?vendor={s.depended_on.pk}&region=us-east",
+        lambda s: reverse("resilience:loss-scenario") + f"?vendor={s.depended_on.pk}&region=us-east",
         role=policies.PLATFORM,
     ),
     Page(
         "vendor exposure",
-        _url("workloads:vendor-exposure", lambda s: s.depended_on.pk),
+        _url("resilience:vendor-exposure", lambda s: s.depended_on.pk),
         role=policies.PLATFORM,
     ),
     # Audit trail (issue 3).

@@ -7,9 +7,9 @@ filter sets. Nothing here decides who may do what: that is `procurement.policies
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -323,6 +323,53 @@ def form_data_of(form) -> dict:
     return data
 
 
+def apply_fields(
+    data: dict, payload: Schema, converters: dict | None = None, *, create: bool = False
+) -> dict:
+    """Overlay the client's fields on form data, converted for the form.
+
+    Update (PATCH): every field sent counts, null included (it clears). Create: a null or
+    missing field takes the default in `data`.
+    """
+    converters = converters or {}
+    dumped = payload.model_dump(exclude_none=True) if create else payload.model_dump(exclude_unset=True)
+    for name, value in dumped.items():
+        convert = converters.get(name)
+        if value is None:
+            data[name] = ""  # null clears the field (the form says whether it may be empty)
+        else:
+            data[name] = convert(value) if convert else value
+    return data
+
+
+def write_through_form[T](
+    request,
+    *,
+    allowed: bool,
+    refusal: str,
+    form: Callable[[dict | None], Any],
+    payload: Schema,
+    save: Callable[[Any], T],
+    defaults: dict | None = None,
+    converters: dict | None = None,
+    explain: Callable[[Any], Any] | None = None,
+) -> T:
+    """An API write, as the page does it: check the policy, lay the client's fields over the
+    form's data, validate with the page's form (or answer 422), then call the service.
+
+    `form(data)` builds the page's form (`form(None)` unbound, for an update's current values);
+    `defaults` makes it a create, whose missing fields take them; `explain` may reword the
+    form's errors before the 422; `save(form)` calls the service and returns what it made.
+    """
+    require_write(request, allowed, refusal)
+    create = defaults is not None
+    initial = dict(defaults) if create else form_data_of(form(None))
+    bound = form(apply_fields(initial, payload, converters, create=create))
+    if explain is not None and not bound.is_valid():
+        explain(bound)
+    return save(validated(bound))
+
+
 __all__ = [
     "ERROR_RESPONSES",
     "WRITE_RESPONSES",
@@ -334,4 +381,6 @@ __all__ = [
     "PageQuery",
     "PermissionDenied",
     "SessionCsrfAuth",
+    "apply_fields",
+    "write_through_form",
 ]

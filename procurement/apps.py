@@ -6,5 +6,6 @@ class ProcurementConfig(AppConfig):
     verbose_name = "Procurement core"
 
     def ready(self):
-        # audit_views registers the audit trail's dashboard panel; signin audits axes' lockouts.
-        from . import audit_views, signin  # noqa: F401
+        from . import audit_views, dashboard, signin  # noqa: F401 - signin audits axes' lockouts
+
+        dashboard.register_panels(audit_views.audit_trail_panel)

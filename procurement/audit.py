@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -116,6 +117,29 @@ def _normalised_ip(value: str | None) -> str | None:
         return ipaddress.ip_address(value).compressed
     except ValueError:
         return None
+
+
+# Object types -----------------------------------------------------------------------------
+# An event names its object by the model's label ("vendors.vendor"). A model that moves to
+# another app keeps its past events (hashed, never rewritten) by listing its former labels in
+# `audit_former_types`; history and filters then read both.
+
+
+def object_types(label: str) -> list[str]:
+    """The label, and the labels the same model's events were recorded under before it moved."""
+    model = model_for_type(label)
+    return [label, *getattr(model, "audit_former_types", ())] if model else [label]
+
+
+def model_for_type(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        pass
+    for model in apps.get_models():
+        if object_type in getattr(model, "audit_former_types", ()):
+            return model
+    return None
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -256,25 +280,6 @@ class VerificationResult:
         if self.ok:
             return f"{self.event_count} events verified; head #{self.head.sequence} {self.head.hash}"
         return f"broken at sequence {self.first_bad_sequence}: {self.problem}"
-
-
-# Events that record people coming and going (or kept out), not a change to the register.
-# Failed sign-ins are no longer events (axes and the denied log keep them); chains written
-# before that still hold "auth.login_failed" events.
-SESSION_ACTIONS = ("auth.login", "auth.logout", "auth.lockout", "auth.reauth_failed", "auth.login_failed")
-
-
-def data_sequence() -> int:
-    """The sequence of the newest event that changed the register: a version of all the data
-    (every change writes its event in its own transaction). Sign-ins and sign-outs do not count,
-    so people arriving in the morning do not make every page recompute what it remembers."""
-    latest = (
-        AuditEvent.objects.exclude(action__in=SESSION_ACTIONS)
-        .order_by("-sequence")
-        .values_list("sequence", flat=True)
-        .first()
-    )
-    return latest or 0
 
 
 def head() -> Checkpoint:

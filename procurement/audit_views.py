@@ -6,7 +6,6 @@ import json
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.db import connection
 from django.http import Http404, StreamingHttpResponse
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, policies
-from .dashboard import panel_provider
 from .forms import StyledForm
 from .models import AuditEvent, AuditVerification
 
@@ -58,9 +56,9 @@ def object_history(request, object_type: str, object_id: str):
     if not policies.can_view_object_history(request.user, object_type):
         raise Http404
     events = list(
-        AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by("-sequence")[
-            : HISTORY_LIMIT + 1
-        ]
+        AuditEvent.objects.filter(
+            object_type__in=audit.object_types(object_type), object_id=object_id
+        ).order_by("-sequence")[: HISTORY_LIMIT + 1]
     )
     context = {
         "events": _with_change_rows(events[:HISTORY_LIMIT]),
@@ -79,9 +77,8 @@ def object_history(request, object_type: str, object_id: str):
 
 
 def _type_label(object_type: str) -> str:
-    try:
-        model = apps.get_model(object_type)
-    except (LookupError, ValueError):
+    model = audit.model_for_type(object_type)
+    if model is None:
         return object_type
     return f"{str(model._meta.verbose_name).capitalize()} ({object_type})"
 
@@ -316,7 +313,6 @@ def event_export(request):
 # Dashboard ---------------------------------------------------------------------------------
 
 
-@panel_provider(live=True)  # reads the latest verification, which no audit event versions
 def audit_trail_panel(user) -> list[dict]:
     """For audit log readers: is the chain proven whole, and up to where."""
     if not policies.can_view_audit_log(user):

@@ -1,41 +1,30 @@
 """The home dashboard: each app contributes panels of things that need attention.
 
-A panel is a dict with a title, a template to include and its context; apps add their
-providers to PANEL_PROVIDERS so the home view stays one line.
-
-Every change in the register is written with its audit event in the same transaction, so the
-newest audit sequence (`audit.data_sequence`, sign-ins aside) is a version of all the data: a provider's panels are computed once per
-person, roles, day and audit sequence, and read from memory until anything changes. A provider
-whose panel reads something else (the audit trail's own verification) registers as `live`.
+A panel is a dict with a title, a template to include and its context. Each app's
+`AppConfig.ready()` registers its providers with `register_panels`, so the home view stays one
+line. Every view computes every panel afresh from the database: a provider reads its panel in
+one query where it can (`first_rows_and_count`), on indexes that hold exactly its rows.
 """
 
 from collections.abc import Callable
 
-from . import audit, memo, policies
+from django.db.models import Count, QuerySet, Window
 
 PANEL_PROVIDERS: list[Callable] = []
 
 
-def panel_provider(func: Callable | None = None, *, live: bool = False):
-    """Register a provider of dashboard panels (`@panel_provider`, or `@panel_provider(live=True)`
-    for one computed on every view)."""
-
-    def register(provider: Callable) -> Callable:
-        provider.live = live
-        PANEL_PROVIDERS.append(provider)
-        return provider
-
-    return register(func) if func is not None else register
+def register_panels(*providers: Callable) -> None:
+    """Add providers of dashboard panels: functions of the user returning a list of panels."""
+    # Django may run an app's ready() twice (tests that swap INSTALLED_APPS): register once.
+    PANEL_PROVIDERS.extend(provider for provider in providers if provider not in PANEL_PROVIDERS)
 
 
 def panels_for(user) -> list[dict]:
-    roles = ",".join(sorted(policies.roles_of(user)))
-    version = f"{user.pk}|{roles}|{user.is_superuser}|{audit.data_sequence()}"
-    panels = []
-    for provider in PANEL_PROVIDERS:
-        if provider.live:
-            panels.extend(provider(user))
-        else:
-            name = f"{provider.__module__}.{provider.__qualname__}"
-            panels.extend(memo.remember(f"dashboard|{name}|{version}", lambda p=provider: p(user)))
-    return panels
+    return [panel for provider in PANEL_PROVIDERS for panel in provider(user)]
+
+
+def first_rows_and_count(queryset: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of `queryset` and how many rows it holds, in one query: the count
+    is a window over the whole result, computed before the LIMIT."""
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:limit])
+    return rows, rows[0].total_rows if rows else 0

@@ -53,9 +53,9 @@ def seed() -> None:
     from vendors import demo as vendors_demo
 
     demo_vendors = vendors_demo.seed()
-    from vendors import workload_demo
+    from resilience import demo as resilience_demo
 
-    workload_demo.seed(demo_vendors)
+    resilience_demo.seed(demo_vendors)
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)

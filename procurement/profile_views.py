@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import api_tokens, policies
 from .forms import StyledForm
 from .models import ApiToken
+from .web import is_htmx_fragment
 
 LIFETIMES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never (revoke it yourself)")]
 
@@ -42,10 +43,6 @@ class ApiTokenForm(StyledForm):
         }
 
 
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 def _render(request, form, new_token=None):
     now = timezone.now()
     tokens = list(api_tokens.tokens_of(request.user))
@@ -60,7 +57,7 @@ def _render(request, form, new_token=None):
         "api_base": request.build_absolute_uri("/api/v1/"),
     }
     template = "procurement/profile.html"
-    return render(request, template + "#api-tokens" if _is_htmx(request) else template, context)
+    return render(request, template + "#api-tokens" if is_htmx_fragment(request) else template, context)
 
 
 @never_cache
@@ -84,7 +81,7 @@ def profile(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     api_tokens.api_token_revoke(actor=request.user, token=token)
-    if _is_htmx(request):
+    if is_htmx_fragment(request):
         return _render(request, ApiTokenForm())
     messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
     return redirect("profile")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "procurement",
     "vendors",
+    "resilience",
     "scorecards",
 ]
 

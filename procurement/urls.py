@@ -10,7 +10,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("audit/", include("procurement.audit_urls")),
     path("vendors/", include("vendors.urls")),
-    path("", include("vendors.workload_urls")),  # /workloads/ and /concentration/
+    path("", include("resilience.urls")),  # /workloads/ and /concentration/
     path("evaluations/", include("scorecards.urls")),
     path("api/", include(api.urlpatterns)),
     path("profile/", profile_views.profile, name="profile"),

@@ -23,7 +23,7 @@ from procurement.api_support import (
     paginate,
     require,
 )
-from vendors.api import Id, PersonOut, VendorRef, person
+from vendors.api.fields import Id, PersonOut, VendorRef, person
 from vendors.models import WorkloadTier
 
 from . import selectors

@@ -6,4 +6,12 @@ class ScorecardsConfig(AppConfig):
     verbose_name = "Scorecards and evaluations"
 
     def ready(self):
-        from . import dashboard  # noqa: F401 - registers the dashboard panels
+        from procurement.dashboard import register_panels
+
+        from . import dashboard, record_views
+
+        register_panels(
+            dashboard.overdue_reevaluations,
+            dashboard.awaiting_my_signoff,
+            record_views.decision_records_panel,  # loads its list with htmx, after the page
+        )

@@ -415,7 +415,7 @@ class Signature(models.Model):
         return self.decision in self.APPROVALS
 
 
-# Decision records (issue 7; owned by the `records` work: scorecards/records.py) --------------
+# Decision records (issue 7; owned by the `records` work: scorecards/records/) --------------
 # Kept at the end of this file on purpose: sign-off models may be added above this block.
 
 

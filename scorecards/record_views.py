@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement import policies
-from procurement.dashboard import panel_provider
 from procurement.forms import StyledForm
 
-from . import pdf, records, selectors
+from . import records, selectors
 from .models import DecisionRecord, Evaluation
+from .records import pdf
 
 STATUS_TEMPLATE = "scorecards/record/record_status.html"
 LATEST_LIMIT = 10
@@ -163,7 +163,6 @@ def record_verify(request):
 # A link only: the dashboard spends no query on it; the verification page lists the records.
 
 
-@panel_provider
 def decision_records_panel(user) -> list[dict]:
     if not policies.can_view_evaluations(user):
         return []

@@ -9,10 +9,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement import audit, memo, policies
+from procurement import policies
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
-from . import charts, scoring
+from . import scoring
 from .models import (
     DimensionKind,
     Evaluation,
@@ -23,6 +23,7 @@ from .models import (
     Signature,
     SignoffRound,
 )
+from .records import charts
 from .services import result_of
 
 REVISABLE_OR_REVISED = {*Evaluation.DECIDED_STATES, Evaluation.Status.SUPERSEDED}
@@ -342,7 +343,7 @@ def overdue_reevaluations(user, *, today: dt.date | None = None) -> QuerySet[Eva
     """Approved decisions (not yet superseded by a revision) past their re-evaluation date."""
     today = today or timezone.localdate()
     return (
-        evaluations_for_user(user)
+        evaluation_rows_for_user(user)
         .filter(status=Evaluation.Status.APPROVED, reevaluation_due__lt=today)
         .order_by("reevaluation_due", "pk")
     )
@@ -414,37 +415,28 @@ def awaiting_rounds(user) -> QuerySet[SignoffRound]:
     )
 
 
-QUEUE_ATTRIBUTE = "_awaiting_signoff_queue"
-
-
-def awaiting_signoff_queue(user) -> list[int]:
+def awaiting_evaluation_ids(user) -> list[int]:
     """The ids of the evaluations waiting for the user's signature, oldest submission first.
 
-    One query over the open rounds: the inbox and the dashboard count and page this list, then
-    load only the rows they show (`evaluations_in_order`). PostgreSQL plans a paged join of the
-    same conditions badly (it hashes every open round for each page), and an exact count would
-    walk the queue a second time."""
-    roles = policies.signing_roles(user)
-    if not roles:
+    One narrow query over the open rounds (a partial index holds exactly those): the inbox and
+    the dashboard count this list and then load only the rows they show. Paging a join of the
+    same conditions makes PostgreSQL sort every waiting evaluation's row for each page."""
+    if not policies.signing_roles(user):
         return []
-    # Submitting, signing, withdrawing and deciding each write an audit event: the newest audit
-    # sequence versions the queue, which is then read from memory until anything changes.
-    version = f"{user.pk}|{','.join(sorted(roles))}|{audit.data_sequence()}"
-    queue = memo.remember(
-        f"signoff-queue|{version}",
-        lambda: list(
-            awaiting_rounds(user)
-            .order_by("evaluation__submitted_at", "evaluation_id")
-            .values_list("evaluation_id", flat=True)
-        ),
+    return list(
+        awaiting_rounds(user)
+        .order_by("evaluation__submitted_at", "evaluation_id")
+        .values_list("evaluation_id", flat=True)
     )
-    setattr(user, QUEUE_ATTRIBUTE, queue)  # the navigation's badge of this request counts it
-    return queue
 
 
-def evaluations_in_order(user, ids: list[int]) -> list[Evaluation]:
-    """The evaluations with these ids that the user may see, in the order of `ids`."""
-    found = evaluations_for_user(user).select_related(None).select_related("vendor", "author").in_bulk(ids)
+def evaluations_in_order(user, ids: list[int], *fields: str) -> list[Evaluation]:
+    """The evaluations with these ids that the user may see, with their vendor, in the order of
+    `ids` (only `fields` of them, if named)."""
+    rows = evaluations_for_user(user).select_related(None).select_related("vendor", "author")
+    if fields:
+        rows = rows.select_related(None).select_related("vendor").only(*fields)
+    found = rows.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -453,15 +445,12 @@ def evaluations_in_order(user, ids: list[int]) -> list[Evaluation]:
 AWAITING_BADGE_LIMIT = 99
 
 
-def awaiting_signoff_badge(user, queue: list[int] | None = None) -> str | None:
+def awaiting_signoff_badge(user) -> str | None:
     """The badge: how many evaluations wait for the user's signature ("99+" past the limit);
-    None for people who sign for no role. A page that loaded the whole queue passes it."""
+    None for people who sign for no role. One query that stops after the limit."""
     if not policies.signing_roles(user):
         return None
-    if queue is not None:
-        count = len(queue)
-    else:
-        count = awaiting_rounds(user).order_by()[: AWAITING_BADGE_LIMIT + 1].count()
+    count = awaiting_rounds(user).order_by()[: AWAITING_BADGE_LIMIT + 1].count()
     return f"{AWAITING_BADGE_LIMIT}+" if count > AWAITING_BADGE_LIMIT else str(count)
 
 

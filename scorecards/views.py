@@ -7,30 +7,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from procurement import policies
 from procurement.middleware import log_denied
+from procurement.web import add_refusal, is_htmx_fragment
 from vendors.models import Vendor
 
 from . import selectors, services, signoff
-from .badge import forget_signoff_badge
 from .filters import EvaluationFilter
 from .forms import EvaluationForm, ScoresForm, SignoffForm, TemplateForm, WithdrawForm, typed_scores
 from .models import Evidence
 
 PAGE_SIZE = 25
-
-
-def _htmx_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _service_error(form, error) -> None:
-    """A refused change becomes a form error, never a 500."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, error.message)
 
 
 # Evaluations ----------------------------------------------------------------------------
@@ -48,7 +33,7 @@ def evaluation_list(request):
         "can_create": policies.can_create_evaluations(request.user),
     }
     template = "scorecards/evaluation_list.html"
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         template += "#evaluation-results"
     return render(request, template, context)
 
@@ -63,7 +48,7 @@ def evaluation_create(request):
         try:
             evaluation = services.evaluation_create(actor=request.user, **form.cleaned_data)
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Evaluation created. Score each dimension below.")
             return redirect("scorecards:evaluation-scores", pk=evaluation.pk)
@@ -96,7 +81,7 @@ def evaluation_edit(request, pk: int):
         try:
             services.evaluation_update(actor=request.user, evaluation=evaluation, **form.cleaned_data)
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Evaluation details saved.")
             return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
@@ -135,7 +120,7 @@ def evaluation_scores(request, pk: int):
                     actor=request.user, evaluation=evaluation, entries=form.entries()
                 )
             except (services.ScorecardError, ValidationError) as error:
-                _service_error(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, "Scores saved.")
                 return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
@@ -150,7 +135,7 @@ def evaluation_scores_preview(request, pk: int):
     htmx swaps the summary panel; without JavaScript the "Recalculate" button posts here and
     gets the whole form back with what was typed and the new total.
     """
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         # The live total: only the scores and their dimensions, no form, nothing saved.
         evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
         if not policies.can_edit_evaluation(request.user, evaluation):
@@ -218,7 +203,7 @@ def vendor_history(request, vendor_pk: int):
     vendor = get_object_or_404(Vendor, pk=vendor_pk)
     context = selectors.vendor_history(request.user, vendor)
     template = "scorecards/vendor_history.html"
-    if _htmx_fragment(request):
+    if is_htmx_fragment(request):
         template += "#vendor-evaluations"
     return render(request, template, context)
 
@@ -265,7 +250,7 @@ def template_create(request):
                 dimensions=form.specs(),
             )
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Template created.")
             return redirect("scorecards:template-detail", pk=template.pk)
@@ -289,7 +274,7 @@ def template_edit(request, pk: int):
                 dimensions=form.specs(),
             )
         except (services.ScorecardError, ValidationError) as error:
-            _service_error(form, error)
+            add_refusal(form, error)
         else:
             if saved.pk != template.pk:
                 messages.success(
@@ -355,7 +340,6 @@ def evaluation_sign(request, pk: int):
         except services.ScorecardError as error:
             form.add_error(None, error.message)
         else:
-            forget_signoff_badge(request)
             messages.success(request, f"Signed: {signature.meaning}")
             return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
     refusal = None
@@ -401,7 +385,8 @@ def evaluation_revise(request, pk: int):
 def signoff_inbox(request):
     if not policies.can_view_evaluations(request.user):
         raise PermissionDenied
-    queue = selectors.awaiting_signoff_queue(request.user)
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.awaiting_evaluation_ids(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     page.object_list = selectors.evaluations_in_order(request.user, list(page.object_list))
     return render(request, "scorecards/signoff_inbox.html", {"page_obj": page})

@@ -28,14 +28,10 @@ def _fast_passwords_and_isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with empty caches: remembered concentration results carry a version read
-    from the data, and two tests' data can look alike (same counts, same second)."""
+    """Each test starts with an empty cache (decision-record previews are kept there)."""
     from django.core.cache import cache
 
-    from procurement.memo import forget_all
-
     cache.clear()
-    forget_all()
 
 
 class _OneRequestAtATime(WSGIServer):

@@ -6,7 +6,8 @@ class VendorsConfig(AppConfig):
     verbose_name = "Vendor register"
 
     def ready(self):
-        from . import (
-            dashboard,  # noqa: F401 - registers the dashboard panels
-            workload_dashboard,  # noqa: F401 - rehearsal panel of the workloads
-        )
+        from procurement.dashboard import register_panels
+
+        from . import dashboard
+
+        register_panels(dashboard.vendor_register_panels)

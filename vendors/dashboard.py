@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from procurement import policies
-from procurement.dashboard import panel_provider
+from procurement.dashboard import first_rows_and_count
 
 from . import selectors
 
@@ -11,8 +11,7 @@ from . import selectors
 def _panel(title: str, queryset, date_field: str, empty: str, query: str) -> dict:
     # Only what the panel shows; the gap is the stored `exit_rights_missing`, no clause is read.
     shown = ("pk", "reference", "vendor__name", "notice_deadline", "end_date", "exit_rights_missing")
-    rows = list(queryset.only(*shown)[: selectors.DASHBOARD_ROWS])
-    count = len(rows) if len(rows) < selectors.DASHBOARD_ROWS else queryset.count()
+    rows, count = first_rows_and_count(queryset.only(*shown), selectors.DASHBOARD_ROWS)
     return {
         "title": title,
         "template": "vendors/_panel_contracts.html",
@@ -24,7 +23,6 @@ def _panel(title: str, queryset, date_field: str, empty: str, query: str) -> dic
     }
 
 
-@panel_provider
 def vendor_register_panels(user) -> list[dict]:
     if not policies.can_read(user):
         return []

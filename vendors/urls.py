@@ -36,5 +36,3 @@ urlpatterns = [
     path("contracts/<int:pk>/exit-rights/<slug:code>/", views.clause_row, name="clause-row"),
     path("contracts/<int:pk>/exit-rights/<slug:code>/edit/", views.clause_edit, name="clause-edit"),
 ]
-
-# Workloads, dependencies and rehearsals (vendors/workloads.py) add their URLs below.

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement import policies
+from procurement.web import is_htmx_fragment, require, save_form
 
 from . import csv_io, selectors, services
 from .filters import ContractFilter, VendorFilter
@@ -26,24 +27,8 @@ from .models import ExitRightKind
 PAGE_SIZE = 25
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _save(form, call) -> object | None:
-    """Run a service for a valid form; its refusals become form errors instead of a 500."""
-    try:
-        return call()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-    except services.VendorRegisterError as exc:
-        form.add_error(None, str(exc))
-    return None
+def _save(form, call):
+    return save_form(form, call, (services.VendorRegisterError,))
 
 
 def _page(request, queryset, attach=None):
@@ -64,7 +49,7 @@ def _sorts_by(request, key: str) -> bool:
 
 @require_GET
 def vendor_list(request):
-    _require(policies.can_read(request.user))
+    require(policies.can_read(request.user))
     in_sql = _sorts_by(request, "contracts")
     filterset = VendorFilter(request.GET, queryset=selectors.vendor_rows(request.user, with_counts=in_sql))
     context = {
@@ -73,7 +58,7 @@ def vendor_list(request):
         "can_edit": policies.can_edit_vendors(request.user),
     }
     template = "vendors/vendor_list.html"
-    return render(request, template + "#vendor-results" if _is_htmx(request) else template, context)
+    return render(request, template + "#vendor-results" if is_htmx_fragment(request) else template, context)
 
 
 @require_GET
@@ -94,7 +79,7 @@ def vendor_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def vendor_create(request):
-    _require(policies.can_edit_vendors(request.user))
+    require(policies.can_edit_vendors(request.user))
     form = VendorForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         vendor = _save(form, lambda: services.vendor_create(actor=request.user, **form.service_data()))
@@ -107,7 +92,7 @@ def vendor_create(request):
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request, pk: int):
     vendor = selectors.vendor_for_user(request.user, pk)
-    _require(policies.can_edit_vendors(request.user))
+    require(policies.can_edit_vendors(request.user))
     # The form works on a copy: a rejected edit must not rename the page's breadcrumbs and title.
     form = VendorForm(request.POST or None, instance=copy.copy(vendor))
     if request.method == "POST" and form.is_valid():
@@ -134,7 +119,7 @@ def _confirm_delete(request, obj, *, delete, refused, template: str, done_url: s
 @require_http_methods(["GET", "POST"])
 def vendor_delete(request, pk: int):
     vendor = selectors.vendor_for_user(request.user, pk)
-    _require(policies.can_edit_vendors(request.user))
+    require(policies.can_edit_vendors(request.user))
     return _confirm_delete(
         request,
         vendor,
@@ -150,7 +135,7 @@ def vendor_delete(request, pk: int):
 
 @require_GET
 def contract_list(request):
-    _require(policies.can_read(request.user))
+    require(policies.can_read(request.user))
     in_sql = _sorts_by(request, "missing")
     filterset = ContractFilter(request.GET, queryset=selectors.contract_rows(request.user, with_gap=in_sql))
     today = timezone.localdate()
@@ -162,7 +147,7 @@ def contract_list(request):
         "can_edit": policies.can_edit_contracts(request.user),
     }
     template = "vendors/contract_list.html"
-    return render(request, template + "#contract-results" if _is_htmx(request) else template, context)
+    return render(request, template + "#contract-results" if is_htmx_fragment(request) else template, context)
 
 
 def _contract_page(request, contract, **extra):
@@ -192,7 +177,7 @@ def contract_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contract_create(request, vendor_pk: int):
     vendor = selectors.vendor_for_user(request.user, vendor_pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     form = ContractForm(request.POST or None, vendor=vendor, initial={"currency": "USD"})
     if request.method == "POST" and form.is_valid():
         contract = _save(
@@ -207,7 +192,7 @@ def contract_create(request, vendor_pk: int):
 @require_http_methods(["GET", "POST"])
 def contract_edit(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     form = ContractForm(request.POST or None, instance=copy.copy(contract), vendor=contract.vendor)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
@@ -222,7 +207,7 @@ def contract_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contract_delete(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     return _confirm_delete(
         request,
         contract,
@@ -237,7 +222,7 @@ def contract_delete(request, pk: int):
 
 
 def _capacity_response(request, contract, line_form):
-    if _is_htmx(request):
+    if is_htmx_fragment(request):
         contract = selectors.contract_detail(request.user, contract.pk)
         context = {
             "contract": contract,
@@ -254,7 +239,7 @@ def _capacity_response(request, contract, line_form):
 @require_POST
 def capacity_line_add(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     form = CapacityLineForm(request.POST, prefix="line")
     if form.is_valid() and _save(
         form, lambda: services.capacity_line_add(actor=request.user, contract=contract, **form.cleaned_data)
@@ -266,7 +251,7 @@ def capacity_line_add(request, pk: int):
 @require_POST
 def capacity_line_remove(request, pk: int, line_pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     line = get_object_or_404(contract.capacity_lines, pk=line_pk)
     services.capacity_line_remove(actor=request.user, line=line)
     return _capacity_response(request, contract, CapacityLineForm(prefix="line"))
@@ -275,7 +260,7 @@ def capacity_line_remove(request, pk: int, line_pk: int):
 @require_POST
 def document_upload(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    _require(policies.can_edit_contracts(request.user))
+    require(policies.can_edit_contracts(request.user))
     form = DocumentForm(request.POST, request.FILES, prefix="doc")
     if form.is_valid():
         document = _save(
@@ -331,7 +316,7 @@ def clause_row(request, pk: int, code: str):
     """The checklist row as displayed: what the inline editor's Cancel swaps back in."""
     contract = selectors.contract_for_user(request.user, pk)
     kind = get_object_or_404(ExitRightKind, code=code)
-    if not _is_htmx(request):
+    if not is_htmx_fragment(request):
         return redirect(f"{contract.get_absolute_url()}#exit-right-{code}")
     return render(
         request, "vendors/contract_detail.html#clause-row", _clause_context(request, contract, kind)
@@ -342,7 +327,7 @@ def clause_row(request, pk: int, code: str):
 def clause_edit(request, pk: int, code: str):
     contract = selectors.contract_for_user(request.user, pk)
     kind = get_object_or_404(ExitRightKind, code=code)
-    _require(policies.can_edit_clauses(request.user))
+    require(policies.can_edit_clauses(request.user))
     clause = contract.clauses.filter(kind=kind).first()
     if clause is None and not kind.is_active:
         raise Http404("This kind of exit right is retired.")
@@ -355,12 +340,12 @@ def clause_edit(request, pk: int, code: str):
             ),
         )
         if saved:
-            if _is_htmx(request):
+            if is_htmx_fragment(request):
                 context = _clause_context(request, contract, kind)
                 return render(request, "vendors/contract_detail.html#clause-saved", context)
             messages.success(request, f"{kind.name}: saved.")
             return redirect(f"{contract.get_absolute_url()}#exit-right-{code}")
-    if _is_htmx(request):
+    if is_htmx_fragment(request):
         context = _clause_context(request, contract, kind, form=form)
         return render(request, "vendors/contract_detail.html#clause-row", context)
     return render(request, "vendors/clause_form.html", {"contract": contract, "kind": kind, "form": form})
@@ -378,7 +363,7 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
 
 @require_GET
 def vendor_export(request):
-    _require(policies.can_read(request.user))
+    require(policies.can_read(request.user))
     vendors = VendorFilter(
         request.GET, queryset=selectors.vendor_list(request.user, with_counts=_sorts_by(request, "contracts"))
     ).qs
@@ -390,7 +375,7 @@ def vendor_export(request):
 
 @require_GET
 def contract_export(request):
-    _require(policies.can_read(request.user))
+    require(policies.can_read(request.user))
     contracts = ContractFilter(
         request.GET, queryset=selectors.contract_list(request.user, with_gap=_sorts_by(request, "missing"))
     ).qs
@@ -428,7 +413,7 @@ def _csv_import(request, kind: str):
     """Upload → dry-run preview with each row's errors → confirm. The confirm step re-validates the
     signed copy of the same file and writes every row in one transaction, or none."""
     spec = IMPORTS[kind]
-    _require(spec["may"](request.user))
+    require(spec["may"](request.user))
     context = {"spec": spec, "kind": kind, "form": CsvUploadForm()}
     if request.method == "POST" and "payload" in request.POST:
         text = csv_io.unsign_payload(request.POST["payload"], kind)

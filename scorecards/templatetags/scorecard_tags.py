@@ -3,7 +3,6 @@
 from django import template
 
 from scorecards import scoring, selectors
-from scorecards.badge import signoff_badge
 
 register = template.Library()
 
@@ -44,5 +43,9 @@ def score_levels():
 @register.simple_tag(takes_context=True)
 def awaiting_signoff_count(context) -> str | None:
     """How many evaluations wait for the signed-in user's signature ("99+" past the badge's
-    limit); None for non-signers."""
-    return signoff_badge(context.get("request"))
+    limit); None for non-signers. Counted on every page, in one query, and written nowhere."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return selectors.awaiting_signoff_badge(user)

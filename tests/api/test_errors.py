@@ -71,7 +71,7 @@ def test_null_characters_are_refused_by_validation(api_as, procurement_user):
 
 
 def test_an_unexpected_error_is_still_json(api_as, procurement_user, monkeypatch):
-    from vendors import api as vendors_api
+    from vendors.api import vendor_routes as vendors_api
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

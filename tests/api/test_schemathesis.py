@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, settings
 
 from procurement.api import api
 from procurement.wsgi import application
+from tests.resilience.factories import WorkloadFactory, compute
 from tests.scorecards.factories import evaluation_with_contract
 from tests.vendors.factories import CapacityLineFactory, ContractFactory, VendorFactory
-from tests.vendors.workload_factories import WorkloadFactory, compute
 
 from .conftest import token_for
 

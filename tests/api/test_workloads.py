@@ -3,9 +3,9 @@
 import pytest
 
 from procurement.models import AuditEvent
+from resilience.models import Dependency, Workload
+from tests.resilience.factories import WorkloadFactory, compute
 from tests.vendors.factories import VendorFactory
-from tests.vendors.workload_factories import WorkloadFactory, compute
-from vendors.models import Dependency, Workload
 
 from .conftest import assert_error
 

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from scorecards import pdf
+from scorecards.records import pdf
 from tests.vendors.factories import PDF_BYTES
 
 from .expectations import API, CATCH_ALLS, PAGES, Page

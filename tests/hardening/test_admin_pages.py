@@ -17,8 +17,9 @@ from django.urls import reverse
 
 from procurement import audit
 from procurement.models import AuditEvent
-from scorecards import pdf, services
+from scorecards import services
 from scorecards.models import ScorecardTemplate
+from scorecards.records import pdf
 from tests.vendors.factories import PDF_BYTES
 
 from .forms_found import forms_in

@@ -18,8 +18,8 @@ from procurement.api import api
 from procurement.wsgi import application
 from tests.api.conftest import token_for
 from tests.procurement.factories import admin_user, user_with_role
+from tests.resilience.factories import WorkloadFactory, compute
 from tests.vendors.factories import ContractFactory, VendorFactory
-from tests.vendors.workload_factories import WorkloadFactory, compute
 
 EXAMPLES_PER_OPERATION = 2
 CHECKS = [

@@ -16,12 +16,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from procurement import demo, policies
-from scorecards import pdf, signoff
+from resilience.models import Workload
+from scorecards import signoff
 from scorecards.models import Evaluation, Signature
+from scorecards.records import pdf
 from tests.procurement.factories import user_with_role
 from tests.scorecards.factories import all_scores, evaluation_with_contract
 from tests.vendors.factories import PDF_BYTES, ContractFactory
-from vendors.models import Contract, Vendor, Workload
+from vendors.models import Contract, Vendor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +81,9 @@ def _main_pages() -> dict[str, str]:
         + "&".join(f"ids={pk}" for pk in compared),
         "inbox": reverse("scorecards:signoff-inbox"),
         "record": reverse("scorecards:record-status", args=[decided.pk]),
-        "workloads": reverse("workloads:workload-list"),
-        "workload": reverse("workloads:workload-detail", args=[workload.pk]),
-        "concentration": reverse("workloads:concentration"),
+        "workloads": reverse("resilience:workload-list"),
+        "workload": reverse("resilience:workload-detail", args=[workload.pk]),
+        "concentration": reverse("resilience:concentration"),
         "audit-log": reverse("audit:event-list"),
         "profile": reverse("profile"),
     }

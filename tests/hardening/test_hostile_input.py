@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from scorecards import pdf
+from scorecards.records import pdf
 from tests.scorecards.factories import all_scores, evaluation_with_contract
 from tests.vendors.factories import PDF_BYTES, ContractFactory, VendorFactory
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from scorecards import pdf
+from scorecards.records import pdf
 from tests.vendors.factories import PDF_BYTES
 
 from .expectations import PAGES

@@ -16,9 +16,9 @@ from scorecards import records, signoff
 from scorecards import services as scorecard_services
 from scorecards.models import Evaluation, RequiredSignoff
 from tests.procurement.factories import PASSWORD, admin_user, user_with_role
+from tests.resilience.factories import RehearsalFactory, WorkloadFactory, compute
 from tests.scorecards.factories import PNG_BYTES, RATIONALE, all_scores, evaluation_with_contract
 from tests.vendors.factories import PDF_BYTES, CapacityLineFactory, ContractFactory, VendorFactory
-from tests.vendors.workload_factories import RehearsalFactory, WorkloadFactory, compute
 from vendors import services as vendor_services
 
 # Everyone the matrix asks about. "anonymous" is not signed in; "no_role" is signed in with no role.

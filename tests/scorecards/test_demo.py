@@ -32,5 +32,5 @@ def test_demo_sign_off_shows_every_state_and_fills_every_signer_inbox(settings):
     assert Signature.objects.filter(decision="approve_with_conditions", round__outcome="approved").exists()
     assert Signature.objects.filter(round__outcome="open").exists()  # awaiting, some signed
     for username in ["lena", "felix", "fiona", "sofia", "pavel"]:
-        assert selectors.awaiting_signoff_queue(User.objects.get(username=username)), username
+        assert selectors.awaiting_evaluation_ids(User.objects.get(username=username)), username
     assert selectors.overdue_reevaluations(User.objects.get(username="audrey")).exists()

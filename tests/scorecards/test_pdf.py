@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from scorecards import pdf
+from scorecards.records import pdf
 
 
 def page_text(data: bytes) -> str:

@@ -12,7 +12,8 @@ from pypdf import PdfReader, PdfWriter
 
 from procurement import audit
 from procurement.models import AuditEvent
-from scorecards import pdf, records
+from resilience.models import Criticality
+from scorecards import records
 from scorecards.models import (
     DecisionRecord,
     DecisionRecordFailure,
@@ -21,10 +22,11 @@ from scorecards.models import (
     Evidence,
     Score,
 )
+from scorecards.records import pdf
+from tests.resilience.factories import RehearsalFactory, WorkloadFactory, compute
 from tests.scorecards.factories import EvaluationFactory
 from tests.vendors.factories import CapacityLineFactory, ClauseFactory, ContractFactory, VendorFactory
-from tests.vendors.workload_factories import RehearsalFactory, WorkloadFactory, compute
-from vendors.models import CapacityBand, Criticality, ExitRightClause, ExitRightKind
+from vendors.models import CapacityBand, ExitRightClause, ExitRightKind
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ import threading
 
 import pytest
 
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import DecisionRecord
+from scorecards.records import pdf
 from tests.scorecards.test_records import decide, scored_evaluation
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from scorecards import pdf
 from scorecards.models import DecisionRecord, DecisionRecordFailure, Evaluation
+from scorecards.records import pdf
 from tests.scorecards.test_records import issued, pdf_text, scored_evaluation
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from procurement import audit
 from procurement.models import AuditEvent
-from scorecards import pdf, records
+from scorecards import records
 from scorecards.models import DecisionRecord, DecisionRecordFailure
+from scorecards.records import pdf, preview
 from tests.scorecards.test_records import decide, pdf_text, scored_evaluation
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_a_changed_evaluation_never_gets_the_stale_preview(client, legal_user, c
 def test_previews_beyond_the_bound_are_refused_without_rendering(client, legal_user, counted_renders):
     evaluation = scored_evaluation()
     client.force_login(legal_user)
-    renderers = records._renderers()
+    renderers = preview.preview_renderers()
     held = 0
     while renderers.acquire(blocking=False):  # every renderer of this process busy
         held += 1
@@ -163,7 +164,7 @@ def test_concurrent_previews_render_at_most_the_bound_at_once(monkeypatch):
     monkeypatch.setattr(pdf, "render", slow)
     outcomes = []
 
-    def preview():
+    def ask_for_preview():
         try:
             records.decision_record_preview(evaluation.pk)
             outcomes.append("rendered")
@@ -171,10 +172,10 @@ def test_concurrent_previews_render_at_most_the_bound_at_once(monkeypatch):
             outcomes.append("busy")
 
     # Rendering is what is bounded; the document is built before it, in the caller's thread.
-    monkeypatch.setattr(records, "build_document", lambda *a, **k: _Document())
-    monkeypatch.setattr(records, "_load", lambda pk: evaluation)
+    monkeypatch.setattr(preview, "build_document", lambda *a, **k: _Document())
+    monkeypatch.setattr(preview, "load_evaluation", lambda pk: evaluation)
     monkeypatch.setattr(audit, "head", lambda: None)  # no database from these threads
-    threads = [threading.Thread(target=preview) for _ in range(5)]
+    threads = [threading.Thread(target=ask_for_preview) for _ in range(5)]
     for thread in threads:
         thread.start()
     for thread in threads[:]:

@@ -112,7 +112,7 @@ def test_submitting_twice_is_refused_and_opens_one_round(submitted, procurement_
 
 def test_only_the_author_submits(submitted):
     evaluation = EvaluationFactory(scores=all_scores(4))
-    with pytest.raises(signoff.NotAllowed):
+    with pytest.raises(services.NotAllowed):
         signoff.evaluation_submit(actor=user_with_role(policies.PROCUREMENT), evaluation=evaluation)
 
 
@@ -162,7 +162,7 @@ def test_one_person_signs_for_one_role_only(submitted):
 
 
 def test_only_holders_of_a_role_sign_for_it(submitted, finance_user):
-    with pytest.raises(signoff.NotAllowed, match="Only holders of the Legal role"):
+    with pytest.raises(services.NotAllowed, match="Only holders of the Legal role"):
         sign(submitted, finance_user, "legal")
 
 
@@ -178,7 +178,7 @@ def test_a_role_the_policy_does_not_require_cannot_sign(submitted, security_user
 
 
 def test_a_comment_is_required_unless_plain_approval(submitted, legal_user):
-    with pytest.raises(signoff.ScorecardError, match="comment"):
+    with pytest.raises(services.ScorecardError, match="comment"):
         sign(submitted, legal_user, "legal", decision=D.APPROVE_WITH_CONDITIONS)
 
 
@@ -193,7 +193,7 @@ def test_a_replayed_sign_request_returns_the_first_signature(submitted, legal_us
 def test_a_failed_gate_cannot_be_approved(procurement_user, legal_user):
     evaluation = EvaluationFactory(author=procurement_user, scores=all_scores(4) | {"compliance": 1})
     signoff.evaluation_submit(actor=procurement_user, evaluation=evaluation)
-    with pytest.raises(signoff.ScorecardError, match="hard gate failed"):
+    with pytest.raises(services.ScorecardError, match="hard gate failed"):
         sign(evaluation, legal_user, "legal")
     sign(evaluation, legal_user, "legal", decision=D.REJECT, comment="Compliance is below our minimum.")
     evaluation.refresh_from_db()
@@ -296,7 +296,7 @@ def test_the_author_withdraws_before_a_decision_and_signatures_stop_counting(
 
 
 def test_only_the_author_withdraws(submitted, legal_user):
-    with pytest.raises(signoff.NotAllowed):
+    with pytest.raises(services.NotAllowed):
         signoff.evaluation_withdraw(actor=legal_user, evaluation=submitted)
 
 

@@ -11,6 +11,7 @@ from procurement import policies
 from procurement.models import AuditEvent
 from scorecards.models import Evaluation, Evidence
 from tests.procurement.factories import user_with_role
+from tests.resilience.factories import WorkloadFactory, compute
 from tests.vendors.factories import (
     PDF_BYTES,
     CapacityLineFactory,
@@ -18,7 +19,6 @@ from tests.vendors.factories import (
     VendorFactory,
     cover_all_exit_rights,
 )
-from tests.vendors.workload_factories import WorkloadFactory, compute
 from vendors.models import ExitRightClause, ExitRightKind
 
 from .factories import RATIONALE, EvaluationFactory, all_scores, default_template, evaluation_with_contract
@@ -450,7 +450,7 @@ def test_resilience_and_portability_show_the_vendors_concentration_and_rehearsal
     client.force_login(legal_user)
     html = client.get(reverse("scorecards:evaluation-detail", args=[evaluation.pk])).content.decode()
     # Loaded by htmx after the page, for portability and resilience; without JavaScript, a link.
-    exposure = reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk])
+    exposure = reverse("resilience:vendor-exposure", args=[evaluation.vendor.pk])
     assert f'hx-get="{exposure}?part=concentration"' in html
     assert f'hx-get="{exposure}?part=all"' in html
     assert f'<a href="{exposure}">Our concentration on {evaluation.vendor.name}' in html
@@ -474,7 +474,7 @@ def test_beside_a_dimension_the_evidence_lists_the_first_few_and_links_to_the_re
             8,
         )
     client.force_login(legal_user)
-    exposure = reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk])
+    exposure = reverse("resilience:vendor-exposure", args=[evaluation.vendor.pk])
     brief = client.get(f"{exposure}?part=all", headers={"HX-Request": "true"}).content.decode()
     assert brief.count("Never rehearsed: failover is untested") == 8
     assert "8 of 10 workloads shown" in brief and f'href="{exposure}"' in brief
@@ -490,7 +490,7 @@ def test_the_vendor_page_shows_its_evaluations_over_time_and_its_exposure(client
     client.force_login(legal_user)
     html = client.get(reverse("vendors:vendor-detail", args=[evaluation.vendor.pk])).content.decode()
     assert "Evaluations over time" in html and "<svg" in html
-    assert reverse("workloads:vendor-exposure", args=[evaluation.vendor.pk]) in html
+    assert reverse("resilience:vendor-exposure", args=[evaluation.vendor.pk]) in html
 
 
 def test_the_evaluation_page_links_to_its_decision_record(client, legal_user):

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ResilienceConfig(AppConfig):
+    name = "resilience"
+    verbose_name = "Resilience: workloads, dependencies and concentration"
+
+    def ready(self):
+        from procurement.dashboard import register_panels
+
+        from . import dashboard
+
+        register_panels(dashboard.critical_rehearsals_due)
