@@ -294,6 +294,13 @@ def _run(database_url: str) -> dict:
             }
             baseline_rps = pages[name]["baseline"]["requests_per_second"] or 1
             pages[name]["ratio_to_baseline"] = round(pages[name]["requests_per_second"] / baseline_rps, 2)
+            # As it goes: a burst that fails afterwards must not lose the pages' figures.
+            print(
+                f"  {name}: {pages[name]['requests_per_second']:.1f} req/s, p99 {pages[name]['p99_ms']} ms, "
+                f"{pages[name]['errors']} errors; baseline {pages[name]['baseline']['requests_per_second']:.1f} "
+                f"req/s, p99 {pages[name]['baseline']['p99_ms']} ms",
+                flush=True,
+            )
         burst = _burst(base, prepared["jobs"])
     finally:
         server.send_signal(signal.SIGTERM)
