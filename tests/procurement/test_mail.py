@@ -25,10 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def database_queue(settings):
-    """The production backend: tasks wait in the database until a worker runs them."""
+def database_queue(settings, monkeypatch):
+    """The production backend: tasks wait in the database until a worker runs them. The worker
+    closes stale connections between tasks, which would close the test's open transaction."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.TASKS_RETRY_SECONDS = 60
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
 
 def work_the_queue():
