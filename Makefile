@@ -45,9 +45,12 @@ migrate: install
 demo: migrate
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
+# The web server and one background worker (decision records, mail); Ctrl-C stops both.
 run: system-packages-run demo
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo --logins
-	@$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@trap 'kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py run_worker --stale-after 0 & \
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from . import audit
-from .models import AuditEvent, AuditVerification
+from .models import AuditEvent, AuditVerification, OutgoingMail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,6 +49,18 @@ class AuditVerificationAdmin(ReadOnlyAdmin):
     list_display = ["verified_at", "ok", "event_count", "head_sequence", "first_bad_sequence", "source"]
     list_filter = ["ok", "source"]
     ordering = ["-verified_at"]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """Mail waiting, sent or given up on. The tasks themselves (pending, running, failed, with
+    their tracebacks) are on django_tasks_db's own "Task results" page."""
+
+    list_display = ["created_at", "subject", "address", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["key", "address", "subject"]
+    ordering = ["-created_at"]
+    show_full_result_count = False
 
 
 # Users and roles: every admin edit is an audit event -------------------------------------

@@ -146,3 +146,36 @@ class ApiToken(models.Model):
 
     def is_active(self, now) -> bool:
         return self.revoked_at is None and not self.is_expired(now)
+
+
+class OutgoingMail(models.Model):
+    """One mail to one person, stored in the transaction that caused it and sent by a task.
+
+    Written by procurement.mail.mail_enqueue and procurement.tasks.mail_send only. `key` says
+    what the mail reports (e.g. "signoff.signed:12:7"): a second mail with the same key is never
+    queued, so re-running whatever queued it sends nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    address = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_mail_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.address} ({self.status})"

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     # The API docs page serves Swagger UI from ninja's static files (not a CDN) when listed here.
     "ninja",
     "axes",
+    # The task queue's table, and its admin page of pending and failed work.
+    "django_tasks_db",
     "procurement",
     "vendors",
     "resilience",
@@ -235,8 +237,20 @@ REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
 DECISION_RECORD_PAGE_SIZE = env("DECISION_RECORD_PAGE_SIZE", "a4")
 # Draft previews rendered at once per process (each takes a second or more); beyond it, a 503.
 DECISION_RECORD_MAX_CONCURRENT_RENDERS = env_int("DECISION_RECORD_MAX_CONCURRENT_RENDERS", 2)
-# Render decision records in a thread after the decision commits (off in tests: deterministic).
-DECISION_RECORD_IN_BACKGROUND = env_bool("DECISION_RECORD_IN_BACKGROUND", True)
+# Attempts at rendering a decision record (retried with backoff) before it waits for a person's retry.
+DECISION_RECORD_MAX_ATTEMPTS = env_int("DECISION_RECORD_MAX_ATTEMPTS", 5)
+
+# Background work (decision records, mail) runs on Django's tasks framework. The default backend
+# keeps the queue in our own database, worked by `manage.py run_worker`: no broker to run. Another
+# backend (e.g. "django_tasks_rq.RQBackend" on Redis) is a matter of TASKS_BACKEND and its options.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A task still "running" this long after it started belongs to a worker that died (or hangs):
+# run_worker requeues it when it starts. Longer than any task takes (a record renders in seconds).
+TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 10 * 60)
+# First retry of a failed task after this many seconds, doubling on each further failure.
+TASKS_RETRY_SECONDS = env_int("TASKS_RETRY_SECONDS", 60)
+# Attempts at sending one mail before it is marked failed (visible in the admin).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
 
 if env("S3_BUCKET"):
     default_storage = {

@@ -7,11 +7,13 @@ class ScorecardsConfig(AppConfig):
 
     def ready(self):
         from procurement.dashboard import register_panels
+        from procurement.tasks import register_requeue
 
-        from . import dashboard, record_views
+        from . import dashboard, record_views, tasks
 
         register_panels(
             dashboard.overdue_reevaluations,
             dashboard.awaiting_my_signoff,
             record_views.decision_records_panel,  # loads its list with htmx, after the page
         )
+        register_requeue(tasks.decision_record_requeue)

@@ -13,8 +13,6 @@ logger = logging.getLogger(__name__)
 
 
 def seed() -> list[DecisionRecord]:
-    # Decisions seeded just before may still be rendering their records in the background.
-    records.wait_for_background()
     decided = (
         Evaluation.objects.filter(status__in=[*Evaluation.DECIDED_STATES, Evaluation.Status.SUPERSEDED])
         .filter(decision_record__isnull=True)

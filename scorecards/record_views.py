@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from procurement import policies
 from procurement.forms import StyledForm
+from procurement.tasks import task_is_pending
 
 from . import records, selectors
 from .models import DecisionRecord, Evaluation
 from .records import pdf
+from .tasks import issue_decision_record
 
 STATUS_TEMPLATE = "scorecards/record/record_status.html"
 LATEST_LIMIT = 10
@@ -48,6 +50,7 @@ def _status_context(request, evaluation: Evaluation) -> dict:
         "evaluation": evaluation,
         "record": record,
         "failure": None if record else records.latest_failure(evaluation.pk),
+        "queued": record is None and task_is_pending(issue_decision_record, evaluation.pk),
         "decided": _is_decided(evaluation),
         "can_retry": policies.can_retry_decision_record(request.user, evaluation),
         "page_sizes": DecisionRecord.PageSize.choices,

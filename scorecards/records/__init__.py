@@ -5,9 +5,10 @@ For the decision path (scorecards.services, sign-off): call
     records.decision_record_issue_later(evaluation, actor=actor)
 
 inside the transaction that decides the evaluation, AFTER its decision audit event is recorded.
-It captures the audit chain head at that moment (the head printed on the record) and issues the
-record once the transaction has committed: rendering never holds the decision's locks, and a
-rolled-back decision issues nothing. A failed rendering is logged and kept as a
+It captures the audit chain head at that moment (the head printed on the record) and, once the
+transaction has committed, enqueues the task that issues the record (scorecards.tasks, run by
+`manage.py run_worker`): rendering never holds the decision's locks, and a rolled-back decision
+issues nothing. A failed rendering is logged and kept as a
 DecisionRecordFailure; the evaluation's record page shows it with a retry button.
 
 For the evaluation page: {% include "scorecards/record/_evaluation_panel.html" %} (needs
@@ -25,7 +26,6 @@ from .issuing import (
     decision_record_issue,
     decision_record_issue_later,
     decision_record_render,
-    wait_for_background,
 )
 from .preview import RenderersBusy, decision_record_preview
 from .storage import NUMBER_PATTERN, existing_record, latest_failure, record_number, sha256_hex
@@ -46,5 +46,4 @@ __all__ = [
     "record_html",
     "record_number",
     "sha256_hex",
-    "wait_for_background",
 ]

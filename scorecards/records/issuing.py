@@ -2,11 +2,9 @@
 transaction, stored with its audit event; a failure is kept for the record page to show."""
 
 import logging
-import threading
 import time
 
-from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from procurement import audit
@@ -37,56 +35,27 @@ def _failure_head(evaluation: Evaluation) -> audit.Checkpoint | None:
 
 
 def decision_record_issue_later(evaluation: Evaluation, *, actor=None) -> None:
-    """Issue `evaluation`'s decision record once the current transaction commits.
+    """Have the worker issue `evaluation`'s decision record once the current transaction commits.
 
     Call it inside the deciding transaction, after the decision's audit event: the chain head
-    read here is the one printed on the record.
+    read here is the one printed on the record. Rendering takes seconds, so it is a task
+    (scorecards.tasks.issue_decision_record): the deciding request answers at once, and a worker
+    killed mid-render leaves the task to be run again (issuing is idempotent).
     """
+    from ..tasks import issue_decision_record
+
     head = audit.head()
-    evaluation_id = evaluation.pk
-    actor_id = getattr(actor, "pk", None)
+    args = (evaluation.pk, getattr(actor, "pk", None), head.sequence, head.hash)
 
-    def issue() -> None:
-        from django.contrib.auth import get_user_model
-
-        issuer = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    def enqueue() -> None:
         try:
-            decision_record_issue(evaluation_id=evaluation_id, actor=issuer, audit_head=head)
-        except RecordError:
-            pass  # logged and kept as a failure the evaluation's record page shows, with a retry
+            issue_decision_record.enqueue(*args)
         except Exception:
-            # Never let an after-commit hook break the request that decided.
-            logger.exception("Issuing the decision record of evaluation %s failed", evaluation_id)
+            # Never let an after-commit hook break the request that decided: run_worker requeues
+            # decided evaluations without a record when it starts, and the record page offers it.
+            logger.exception("Could not enqueue the decision record of evaluation %s", evaluation.pk)
 
-    if settings.DECISION_RECORD_IN_BACKGROUND:
-        transaction.on_commit(lambda: _start_in_background(issue, name=f"decision-record-{evaluation_id}"))
-    else:
-        transaction.on_commit(issue)
-
-
-# Rendering takes seconds: by default it runs in a thread of its own, so the signer's request
-# answers at once. A process that dies mid-render leaves no record and no failure; the record
-# page then offers to issue it, and issuing stays idempotent.
-_background: list[threading.Thread] = []
-
-
-def _start_in_background(issue, *, name: str) -> None:
-    def run() -> None:
-        try:
-            issue()
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    thread = threading.Thread(target=run, name=name, daemon=False)
-    _background[:] = [t for t in _background if t.is_alive()]
-    _background.append(thread)
-    thread.start()
-
-
-def wait_for_background(timeout: float | None = None) -> None:
-    """Wait until records being issued in the background are stored (commands, tests)."""
-    for thread in list(_background):
-        thread.join(timeout)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _record_failure(evaluation_id: int, error: str, head, actor) -> None:

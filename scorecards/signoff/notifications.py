@@ -1,77 +1,63 @@
-"""Sign-off mail, sent after commit: to the next signers when a round (or stage) opens, to the author
-on every signature."""
+"""Sign-off mail, queued in the deciding transaction: to the next signers when a round (or stage)
+opens, to the author on every signature. One mail per person, each keyed by what it reports, so
+nothing is mailed twice; the worker sends them (procurement.mail)."""
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
+
+from procurement.mail import absolute_url, mail_enqueue
 
 from ..models import Evaluation, Signature, SignoffRound
 from .routing import is_signed, next_signers
-
-logger = logging.getLogger(__name__)
 
 S = Evaluation.Status
 
 
 def _link(evaluation: Evaluation) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("scorecards:evaluation-detail", args=[evaluation.pk])
+    return absolute_url(reverse("scorecards:evaluation-detail", args=[evaluation.pk]))
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:
-        # The decision is committed; a mail server being down must not turn it into an error page.
-        logger.exception("could not send sign-off mail %r to %s", subject, recipients)
+def _open_stage(signoff_round: SignoffRound) -> int:
+    """The stage whose signers are asked now (0 for a round without stages)."""
+    stages = sorted({r.stage for r in signoff_round.requirements.all() if r.stage and not is_signed(r)})
+    return stages[0] if stages else 0
 
 
-def notify_submitted(round_id: int) -> None:
-    signoff_round = SignoffRound.objects.select_related("evaluation__vendor").get(pk=round_id)
+def notify_submitted(signoff_round: SignoffRound) -> None:
+    """Ask the next signers to review; call it in the transaction that opens the round or stage."""
     evaluation = signoff_round.evaluation
-    body = (
-        f"{evaluation.title} ({evaluation.vendor.name}) was submitted for sign-off and needs your review.\n\n"
-        f"Weighted total: {scoring_total(evaluation)}\n"
-        f"Open it here: {_link(evaluation)}\n"
-    )
-    _send(
-        f"Sign-off needed: {evaluation.title}",
-        body,
-        [user.email for user in next_signers(signoff_round)],
-    )
+    stage = _open_stage(signoff_round)
+    context = {"evaluation": evaluation, "total": scoring_total(evaluation), "link": _link(evaluation)}
+    for user in next_signers(signoff_round):
+        mail_enqueue(
+            key=f"signoff.submitted:{signoff_round.pk}:{stage}:{user.pk}",
+            to=user,
+            subject=f"Sign-off needed: {evaluation.title}",
+            template="signoff_submitted",
+            context=context,
+        )
 
 
-def notify_signature(signature_id: int) -> None:
-    signature = Signature.objects.select_related(
-        "round__evaluation__author", "round__evaluation__vendor"
-    ).get(pk=signature_id)
-    evaluation = signature.round.evaluation
-    lines = [
-        f"{signature.signer_name} signed “{evaluation.title}” as {signature.get_role_display()}: "
-        f"{signature.get_decision_display().lower()}.",
-    ]
-    if signature.comment:
-        lines.append(f"\nComment: {signature.comment}")
-    lines.append(f"\nThe evaluation is now {evaluation.get_status_display().lower()}.")
-    lines.append(f"Open it here: {_link(evaluation)}")
-    _send(
-        f"{signature.get_decision_display()}: {evaluation.title}",
-        "\n".join(lines) + "\n",
-        [evaluation.author.email],
+def notify_signature(signature: Signature) -> None:
+    """Tell the author of a signature (and open the next stage's mail); call it in the signing
+    transaction, after the round's outcome is decided."""
+    signoff_round = signature.round
+    # Read again: the round's cached evaluation may predate the outcome decided in this transaction.
+    evaluation = Evaluation.objects.select_related("author", "vendor").get(pk=signoff_round.evaluation_id)
+    mail_enqueue(
+        key=f"signoff.signed:{signature.pk}:{evaluation.author_id}",
+        to=evaluation.author,
+        subject=f"{signature.get_decision_display()}: {evaluation.title}",
+        template="signoff_signed",
+        context={"signature": signature, "evaluation": evaluation, "link": _link(evaluation)},
     )
-    if evaluation.status == S.SUBMITTED:
-        signoff_round = signature.round
-        # The next stage opens when the previous one is complete.
-        if signature.requirement.stage and not any(
-            not is_signed(r)
-            for r in signoff_round.requirements.all()
-            if r.stage == signature.requirement.stage
-        ):
-            notify_submitted(signoff_round.pk)
+    # The next stage opens when the previous one is complete.
+    stage = signature.requirement.stage
+    if (
+        evaluation.status == S.SUBMITTED
+        and stage
+        and all(is_signed(r) for r in signoff_round.requirements.all() if r.stage == stage)
+    ):
+        notify_submitted(signoff_round)
 
 
 def scoring_total(evaluation: Evaluation) -> str:

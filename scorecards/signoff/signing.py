@@ -181,7 +181,7 @@ def _signoff_record(*, actor, evaluation, role, decision, comment, request_token
         },
     )
     _decide(locked, signoff_round, requirements, signature, actor)
-    transaction.on_commit(lambda: notify_signature(signature.pk))
+    notify_signature(signature)  # queued in this transaction, sent after commit
     return signature
 
 

@@ -121,7 +121,7 @@ def evaluation_submit(*, actor, evaluation: Evaluation) -> SignoffRound:
         after=status_snapshot(locked)
         | {"round": number, "required": [f"{r.role}#{r.slot}" for r in requirements]},
     )
-    transaction.on_commit(lambda: notify_submitted(signoff_round.pk))
+    notify_submitted(signoff_round)  # queued in this transaction, sent after commit
     return signoff_round
 
 

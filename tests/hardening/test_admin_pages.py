@@ -12,11 +12,12 @@ must come with exactly one audit event, in the same transaction.
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from procurement import audit
-from procurement.models import AuditEvent
+from procurement.models import AuditEvent, OutgoingMail
+from procurement.tasks import mail_send
 from scorecards import services
 from scorecards.models import ScorecardTemplate
 from scorecards.records import pdf
@@ -42,6 +43,12 @@ def _extra_rows(world) -> None:
     AccessLog.objects.create(username="pat.procurement", ip_address="192.0.2.7", user_agent="curl")
     AccessFailureLog.objects.create(username="pat.procurement", ip_address="192.0.2.7", user_agent="curl")
     audit.record_verification(audit.verify_chain(), source="test")
+    # The background work pages: one mail and one task result.
+    mail = OutgoingMail.objects.create(
+        key="test.admin:1", address="pat@example.org", subject="Sign-off needed", body_text="Open it."
+    )
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        mail_send.enqueue(mail.pk)
     # The world's template is used by evaluations, so frozen: this one the admin may edit and delete.
     used = world.objects["template"]
     specs = [

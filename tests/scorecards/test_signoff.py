@@ -116,17 +116,18 @@ def test_only_the_author_submits(submitted):
         signoff.evaluation_submit(actor=user_with_role(policies.PROCUREMENT), evaluation=evaluation)
 
 
-def test_submit_mails_the_next_signers_after_commit(
+def test_submit_mails_each_next_signer_after_commit(
     procurement_user, legal_user, finance_user, django_capture_on_commit_callbacks
 ):
     evaluation = EvaluationFactory(author=procurement_user, tier="nearline_batch", scores=all_scores(4))
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         signoff.evaluation_submit(actor=procurement_user, evaluation=evaluation)
-    assert len(callbacks) == 1 and len(mail.outbox) == 1
+    assert len(callbacks) == 2  # one mail per person
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([legal_user.email, finance_user.email])
     message = mail.outbox[0]
-    assert sorted(message.to) == sorted([legal_user.email, finance_user.email])
     assert f"/evaluations/{evaluation.pk}/" in message.body
+    assert f"/evaluations/{evaluation.pk}/" in message.alternatives[0].content
 
 
 # Signatures ---------------------------------------------------------------------------------
