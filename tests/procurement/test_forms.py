@@ -2,11 +2,14 @@
 error is marked invalid however the error arrived: from validation, or from a service's refusal
 that a view put on the form after validating it."""
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from procurement.forms import StyledForm
+from procurement.forms import FormRenderer, StyledForm
 from procurement.web import add_refusal
 
 
@@ -73,3 +76,31 @@ def test_a_refusal_of_the_whole_change_goes_above_the_form():
     html = render_to_string("_form_errors.html", {"form": form})
     assert 'class="alert alert-danger"' in html and "The vendor is retired." in html
     assert "is-invalid" not in form.as_div()
+
+
+CHOICES = [
+    ("", "---------"),
+    ("a", "<A> & 'quotes'"),
+    (3, "Three"),
+    ("Group <one>", [("g1", "In a group"), ("g2", mark_safe("<em>safe</em>"))]),
+]
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.Select(choices=CHOICES, attrs={"class": "form-select", "required": True, "disabled": False}),
+        forms.SelectMultiple(choices=CHOICES, attrs={"size": 6}),
+        forms.NullBooleanSelect(),
+    ],
+    ids=["select", "multiple", "null-boolean"],
+)
+def test_the_project_select_template_writes_what_djangos_writes(widget):
+    """templates/django/forms/widgets/select.html writes the options inline (a vendor select lists
+    every vendor); a Django upgrade that changes its select markup shows here."""
+    values = [None, "", "a", 3, "g2", "unknown", True, False]
+    if widget.allow_multiple_selected:
+        values.append(["a", "g1"])
+    for value in values:
+        expected = widget.render("pick", value, renderer=DjangoTemplates())
+        assert widget.render("pick", value, renderer=FormRenderer()) == expected, value
