@@ -3,15 +3,10 @@
 Forms validate and present; the services in `resilience.services` write.
 """
 
-from html import escape
-
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
-from django.utils.safestring import mark_safe
 
 from procurement import policies
 from procurement.forms import StyledForm, StyledModelForm
@@ -32,46 +27,13 @@ def people():
         .filter(Q(groups__name__in=policies.ROLES) | Q(is_staff=True))
         .distinct()
         .order_by("first_name", "last_name", "username")
+        .only("pk", "first_name", "last_name", "username")
     )
 
 
-class QuickSelectMixin:
-    """Writes the options in Python: Django renders a template (and builds a dict) per option,
-    too slow for a thousand vendors on one page. Flat choices only (no option groups)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(v) for v in self.format_value(value)}
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            final_attrs["multiple"] = True
-        options = "\n".join(
-            f'<option value="{escape(str(choice))}"{" selected" if str(choice) in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for choice, label in self.choices
-        )
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(final_attrs)}>\n{options}\n</select>')  # noqa: S308 - every value escaped above  # bandit: every value is escaped above  # nosec B308 B703
-
-
-class QuickSelect(QuickSelectMixin, forms.Select):
-    pass
-
-
-class NameChoiceIterator(ModelChoiceIterator):
-    """(pk, name) pairs straight from the database: no model instance per option."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
-
-
-class VendorChoiceField(forms.ModelChoiceField):
-    iterator = NameChoiceIterator
-    widget = QuickSelect
-
-
-class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
-    pass
+def named(vendors):
+    """Vendors as options: only the id and the name are read (a select may list a thousand)."""
+    return vendors.only("pk", "name")
 
 
 class PersonChoiceMixin:
@@ -88,7 +50,7 @@ class PeopleChoiceField(PersonChoiceMixin, forms.ModelMultipleChoiceField):
 
 
 class WorkloadForm(StyledModelForm):
-    owner = PersonChoiceField(queryset=people(), required=False, empty_label="Nobody yet", widget=QuickSelect)
+    owner = PersonChoiceField(queryset=people(), required=False, empty_label="Nobody yet")
 
     class Meta:
         model = Workload
@@ -101,7 +63,7 @@ class WorkloadForm(StyledModelForm):
 
 
 class DependencyForm(StyledModelForm):
-    vendor = VendorChoiceField(queryset=Vendor.objects.none(), empty_label="Choose a vendor")
+    vendor = forms.ModelChoiceField(queryset=Vendor.objects.none(), empty_label="Choose a vendor")
 
     class Meta:
         model = Dependency
@@ -124,18 +86,18 @@ class DependencyForm(StyledModelForm):
             vendors = Vendor.objects.filter(Q(pk__in=vendors) | Q(pk=self.instance.vendor_id)).order_by(
                 "name"
             )
-        self.fields["vendor"].queryset = vendors
+        self.fields["vendor"].queryset = named(vendors)
         self.fields["layer"].queryset = Layer.objects.order_by("position", "name")
         self.fields["layer"].empty_label = None
         self.fields["band"].choices = [("", "— not compute —"), *self.fields["band"].choices[1:]]
 
 
 class RehearsalForm(StyledModelForm):
-    vendor = VendorChoiceField(
+    vendor = forms.ModelChoiceField(
         queryset=Vendor.objects.none(), required=False, label="Vendor failed over from"
     )
     participants = PeopleChoiceField(
-        queryset=people(), required=False, widget=QuickSelectMultiple(attrs={"size": 6})
+        queryset=people(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
 
     class Meta:
@@ -163,7 +125,7 @@ class RehearsalForm(StyledModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = people()
-        self.fields["vendor"].queryset = Vendor.objects.order_by("name")
+        self.fields["vendor"].queryset = named(Vendor.objects.order_by("name"))
         self.fields["vendor"].empty_label = "No particular vendor"
 
 
@@ -217,7 +179,9 @@ class WorkloadFilter(django_filters.FilterSet):
 
 
 class LossScenarioForm(StyledForm):
-    vendor = VendorChoiceField(queryset=Vendor.objects.order_by("name"), empty_label="Choose a vendor")
+    vendor = forms.ModelChoiceField(
+        queryset=named(Vendor.objects.order_by("name")), empty_label="Choose a vendor"
+    )
     region = forms.CharField(
         required=False,
         max_length=100,

@@ -13,7 +13,10 @@ class EvaluationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     status = django_filters.ChoiceFilter(choices=Evaluation.Status.choices, empty_label="Any status")
     tier = django_filters.ChoiceFilter(choices=WorkloadTier.choices, empty_label="Any tier")
-    overdue = django_filters.BooleanFilter(label="Re-evaluation overdue", method="filter_overdue")
+    # ?overdue=true links here from the dashboard; a select like the filter bar's others.
+    overdue = django_filters.ChoiceFilter(
+        label="Re-evaluation", choices=[("true", "Overdue")], empty_label="Any", method="filter_overdue"
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created"),

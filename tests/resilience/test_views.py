@@ -1,9 +1,11 @@
 """Screens of workloads, dependencies (inline htmx editing), rehearsals, concentration and loss."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,6 +106,22 @@ def test_the_add_form_loads_on_request_as_a_fragment_or_a_page(client, platform_
     assert "<html" in page and 'name="vendor"' in page
 
 
+def test_the_region_input_suggests_every_known_region_as_soon_as_it_is_recorded(client, platform_user):
+    workload = WorkloadFactory()
+    VendorFactory(processing_regions=["eu-west", "<Oslo>"])
+    client.force_login(platform_user)
+    page = client.get(url("dependency-add", workload.pk)).content.decode()
+    assert 'name="region"' in page and 'list="known-regions"' in page
+    assert (
+        '<datalist id="known-regions"><option value="&lt;Oslo&gt;"></option>'
+        '<option value="eu-west"></option></datalist>'
+    ) in page
+
+    DependencyFactory(region="ap-south")
+    page = client.get(url("dependency-add", workload.pk)).content.decode()
+    assert '<option value="ap-south"></option>' in page
+
+
 def test_a_dependency_of_another_workload_answers_404(client, platform_user):
     dep = DependencyFactory()
     other = WorkloadFactory()
@@ -146,6 +164,31 @@ def test_a_duplicate_workload_name_is_a_form_error_not_a_500(client, procurement
     )  # fmt: skip
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
+
+
+def test_a_service_refusing_a_field_marks_that_field_like_a_validation_error(
+    client, procurement_user, monkeypatch
+):
+    def refuse(**fields):
+        raise ValidationError({"rto_minutes": "Critical workloads recover within an hour."})
+
+    monkeypatch.setattr(workloads, "workload_create", refuse)
+    client.force_login(procurement_user)
+    response = client.post(
+        url("workload-create"),
+        {"name": "Chat", "tier": "hot_inference", "criticality": "critical", "rpo_minutes": 1,
+         "rto_minutes": 600, "latency_sensitivity": "batch"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<input type="number" name="rto_minutes"[^>]*class="form-control is-invalid"', html)
+    assert re.search(r'name="rto_minutes"[^>]*aria-invalid="true"', html)
+    assert (
+        '<div class="invalid-feedback d-block" id="id_rto_minutes_error">'
+        "Critical workloads recover within an hour.</div>"
+    ) in html
+    assert not re.search(r'name="name"[^>]*is-invalid', html)
+    assert "Please correct the fields marked below." in html
 
 
 def test_editing_a_workload_saves_only_what_changed(client, platform_user):

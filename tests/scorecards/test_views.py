@@ -305,6 +305,29 @@ def test_the_list_filters_by_tier_and_returns_the_results_fragment_to_htmx(clien
     assert "Hot one" in html and "Batch one" not in html
 
 
+def test_the_evaluation_list_has_the_filter_bar_of_every_list(client, legal_user):
+    overdue = EvaluationFactory(status="approved", reevaluation_due=dt.date(2020, 1, 1), title="Old decision")
+    EvaluationFactory(title="Fresh draft")
+    client.force_login(legal_user)
+    response = client.get(
+        reverse("scorecards:evaluation-list"),
+        {"overdue": "true", "vendor": overdue.vendor_id, "sort": "-total"},
+    )
+    html = response.content.decode()
+    assert "Old decision" in html and "Fresh draft" not in html
+    assert 'class="card card-body mb-3 filter-bar" role="search"' in html
+    # The dashboard's link shows as a chosen filter; the vendor and the sort ride along hidden.
+    assert '<label class="form-label small mb-1" for="id_overdue">Re-evaluation</label>' in html
+    assert '<option value="true" selected>Overdue</option>' in html
+    assert f'<input type="hidden" name="vendor" value="{overdue.vendor_id}"' in html
+    assert '<input type="hidden" name="sort" value="-total">' in html
+    # Sorting moved from a select to the column headers, as on the other lists.
+    assert 'name="sort" class' not in html
+    assert '<th scope="col" aria-sort="descending">' in html
+    for key in ("title", "vendor", "total", "created"):
+        assert f"sort={key}" in html or f"sort=-{key}" in html
+
+
 def _make_evaluations(count: int) -> None:
     vendors = [VendorFactory() for _ in range(3)]
     author = user_with_role(policies.PROCUREMENT)
