@@ -7,8 +7,11 @@ class ScorecardsConfig(AppConfig):
 
     def ready(self):
         from procurement.dashboard import register_panels
+        from procurement.reminders import register_reminders
 
-        from . import dashboard, record_views
+        from . import dashboard, record_views, reminders
+
+        register_reminders(reminders.REEVALUATIONS_DUE, reminders.SIGNOFF_ESCALATIONS)
 
         register_panels(
             dashboard.overdue_reevaluations,
