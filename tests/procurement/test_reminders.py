@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement import policies, reminders
@@ -357,3 +358,19 @@ def test_the_profile_form_refuses_an_unknown_delivery(client, legal_user):
 def test_reminder_preferences_need_a_post(client, legal_user):
     client.force_login(legal_user)
     assert client.get(reverse("reminder-preferences")).status_code == 405
+
+
+def test_computing_the_days_reminders_takes_the_same_queries_for_10_or_100_contracts(
+    procurement_user, legal_user
+):
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            notice_contract(procurement_user)
+        with CaptureQueriesContext(connection) as captured:
+            due = reminders.due_reminders(DEADLINE - dt.timedelta(days=7))
+        return len(captured), len(due)
+
+    small, due_small = queries_for(10)
+    large, due_large = queries_for(90)
+    assert (due_small, due_large) == (20, 200)
+    assert large == small
