@@ -161,7 +161,7 @@ class OutgoingMail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=300, unique=True)  # reminder keys hold a subject key of 200
     to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     address = models.EmailField()
     subject = models.CharField(max_length=300)
@@ -179,3 +179,55 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.address} ({self.status})"
+
+
+class Delivery(models.TextChoices):
+    """How a person receives one kind of reminder."""
+
+    IMMEDIATE = "immediate", "A mail for each reminder"
+    DIGEST = "digest", "One daily digest"
+    NONE = "none", "No mail"
+
+
+class ReminderPreference(models.Model):
+    """A person's choice for one kind of reminder; no row means `Delivery.IMMEDIATE`.
+
+    Written only by `procurement.reminders.reminder_preferences_update` (audited)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_reminder_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {self.delivery}"
+
+
+class Notified(models.Model):
+    """The fact that one person was reminded of one thing: `send_reminders` never tells them twice.
+
+    `subject_key` names the thing and the occasion, e.g. "contract:12:notice:2027-03-01:90" (the
+    contract, its notice deadline, the 90-day threshold): a changed deadline is a new occasion.
+    `delivery` says how it went out; "none" rows are kept too, so a person who turns a kind back
+    on later is not sent every old reminder at once. Kind "digest" marks a person's daily digest
+    (key: the date).
+    """
+
+    kind = models.CharField(max_length=60)
+    subject_key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+    notified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_key", "user"], name="notified_once_per_person"),
+        ]
+        indexes = [models.Index(fields=["user", "kind"], name="notified_user_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_key} → {self.user}"

@@ -1,4 +1,4 @@
-"""The profile page: who you are in the register, and your personal API tokens.
+"""The profile page: who you are in the register, how reminders reach you, and your personal API tokens.
 
 A new token is shown once, in the response to the form that created it (never stored, never
 put in a redirect URL, a message or the session); the page is not cached.
@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import api_tokens, policies
+from . import api_tokens, policies, reminders
 from .forms import StyledForm
-from .models import ApiToken
+from .models import ApiToken, Delivery
 from .web import is_htmx_fragment
 
 LIFETIMES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never (revoke it yourself)")]
@@ -43,7 +43,18 @@ class ApiTokenForm(StyledForm):
         }
 
 
-def _render(request, form, new_token=None):
+class ReminderPreferencesForm(StyledForm):
+    """One choice per registered kind of reminder: a mail each, a daily digest, or none."""
+
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in reminders.REMINDER_KINDS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=kind.label, choices=Delivery.choices, initial=current[name], widget=forms.Select
+            )
+
+
+def _render(request, form, new_token=None, reminder_form=None):
     now = timezone.now()
     tokens = list(api_tokens.tokens_of(request.user))
     for token in tokens:
@@ -55,6 +66,8 @@ def _render(request, form, new_token=None):
         "can_use_api": policies.can_use_api(request.user),
         "roles": [policies.ROLE_LABELS[r] for r in policies.ROLES if policies.has_role(request.user, r)],
         "api_base": request.build_absolute_uri("/api/v1/"),
+        "reminder_form": reminder_form
+        or ReminderPreferencesForm(current=reminders.preferences_of(request.user), prefix="reminders"),
     }
     template = "procurement/profile.html"
     return render(request, template + "#api-tokens" if is_htmx_fragment(request) else template, context)
@@ -84,4 +97,16 @@ def token_revoke(request, pk: int):
     if is_htmx_fragment(request):
         return _render(request, ApiTokenForm())
     messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect("profile")
+
+
+@require_POST
+def reminder_preferences(request):
+    form = ReminderPreferencesForm(
+        request.POST, current=reminders.preferences_of(request.user), prefix="reminders"
+    )
+    if not form.is_valid():
+        return _render(request, ApiTokenForm(), reminder_form=form)
+    reminders.reminder_preferences_update(actor=request.user, choices=form.cleaned_data)
+    messages.success(request, "Your reminder choices are saved.")
     return redirect("profile")

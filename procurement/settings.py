@@ -233,6 +233,9 @@ REEVALUATION_MONTHS = env_int("REEVALUATION_MONTHS", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A workload's next failover rehearsal is due this many days after its last one.
 REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
+# A sign-off waiting longer than this many working days (Mon-Fri) since its round opened is
+# escalated by `send_reminders` to every other member of the role who may sign it.
+SIGNOFF_ESCALATION_WORKING_DAYS = env_int("SIGNOFF_ESCALATION_WORKING_DAYS", 3)
 # Paper of issued decision records: "a4" or "letter" (previews also take ?size=letter).
 DECISION_RECORD_PAGE_SIZE = env("DECISION_RECORD_PAGE_SIZE", "a4")
 # Draft previews rendered at once per process (each takes a second or more); beyond it, a 503.

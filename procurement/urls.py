@@ -14,6 +14,7 @@ urlpatterns = [
     path("evaluations/", include("scorecards.urls")),
     path("api/", include(api.urlpatterns)),
     path("profile/", profile_views.profile, name="profile"),
+    path("profile/reminders/", profile_views.reminder_preferences, name="reminder-preferences"),
     path("profile/tokens/<int:pk>/revoke/", profile_views.token_revoke, name="api-token-revoke"),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,9 @@ class ResilienceConfig(AppConfig):
 
     def ready(self):
         from procurement.dashboard import register_panels
+        from procurement.reminders import register_reminders
 
-        from . import dashboard
+        from . import dashboard, reminders
 
         register_panels(dashboard.critical_rehearsals_due)
+        register_reminders(reminders.REHEARSALS_OVERDUE)

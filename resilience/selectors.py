@@ -35,9 +35,9 @@ def workloads_for(user) -> QuerySet[Workload]:
     return Workload.objects.all()
 
 
-def _overdue_before():
+def _overdue_before(today=None):
     """A rehearsal on or before this day is overdue today."""
-    return timezone.localdate() - rehearsal_interval()
+    return (today or timezone.localdate()) - rehearsal_interval()
 
 
 def filter_due(queryset: QuerySet[Workload], status: str) -> QuerySet[Workload]:
@@ -155,8 +155,9 @@ def depended_on_vendors() -> list[tuple[int, str]]:
     return sorted(((pk, graph.names[pk]) for pk in ids), key=lambda pair: pair[1].lower())
 
 
-def critical_rehearsals_due(user) -> QuerySet[Workload]:
-    """Critical workloads never rehearsed or overdue, never-rehearsed and longest-overdue first."""
+def critical_rehearsals_due(user, *, today=None) -> QuerySet[Workload]:
+    """Critical workloads never rehearsed or overdue (on `today`, by default the real one),
+    never-rehearsed and longest-overdue first."""
     # Only the date of the latest rehearsal: the panel shows a name and a due badge, and every
     # further annotation would be one more correlated subquery per critical workload.
     latest = Rehearsal.objects.filter(workload=OuterRef("pk")).order_by("-performed_on", "-pk")
@@ -166,5 +167,5 @@ def critical_rehearsals_due(user) -> QuerySet[Workload]:
         .only("pk", "name")
         .annotate(last_rehearsed_on=Subquery(latest.values("performed_on")[:1]))
     )
-    due = critical.filter(Q(last_rehearsed_on__isnull=True) | Q(last_rehearsed_on__lt=_overdue_before()))
+    due = critical.filter(Q(last_rehearsed_on__isnull=True) | Q(last_rehearsed_on__lt=_overdue_before(today)))
     return due.order_by(F("last_rehearsed_on").asc(nulls_first=True), "name")

@@ -7,9 +7,12 @@ class ScorecardsConfig(AppConfig):
 
     def ready(self):
         from procurement.dashboard import register_panels
+        from procurement.reminders import register_reminders
         from procurement.tasks import register_requeue
 
-        from . import dashboard, record_views, tasks
+        from . import dashboard, record_views, reminders, tasks
+
+        register_reminders(reminders.REEVALUATIONS_DUE, reminders.SIGNOFF_ESCALATIONS)
 
         register_panels(
             dashboard.overdue_reevaluations,

@@ -89,6 +89,8 @@ PAGES: dict[str, Page] = {
     "login": Page(get=EVERYONE, post=EVERYONE, public=True, any_method=True),
     "logout": Page(post=ANYONE_SIGNED_IN, allowed_outcome="login"),
     "profile": Page(get=ANYONE_SIGNED_IN, post=ANYONE_SIGNED_IN),
+    # Your own reminder choices; without a role there is nothing to be reminded of, but no harm.
+    "reminder-preferences": Page(post=ANYONE_SIGNED_IN),
     "api-token-revoke": Page(
         args=lambda w: {"pk": w.own_token.pk},
         post=frozenset({"procurement"}),

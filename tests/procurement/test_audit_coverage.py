@@ -30,8 +30,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from procurement import api_tokens, audit
-from procurement.models import AuditEvent, AuditVerification
+from procurement import api_tokens, audit, reminders
+from procurement.models import AuditEvent, AuditVerification, Notified
 from resilience import services as workloads
 from resilience.models import Rehearsal, RehearsalScenario
 from scorecards import records, services, signoff
@@ -189,6 +189,14 @@ def api_token_revoke(p):
     token = api_tokens.api_token_create(actor=p.procurement, name="CI export").token
     yield
     api_tokens.api_token_revoke(actor=p.procurement, token=token)
+
+
+# procurement.reminders
+
+
+def reminder_preferences_update(p):
+    yield
+    reminders.reminder_preferences_update(actor=p.procurement, choices={"vendors.notice_deadline": "digest"})
 
 
 # vendors.services
@@ -482,6 +490,7 @@ def decision_record_issue_later(p):
 CASES: dict[str, Case] = {
     "api_token_create": Case(api_token_create, ("api_token.create",)),
     "api_token_revoke": Case(api_token_revoke, ("api_token.revoke",)),
+    "reminder_preferences_update": Case(reminder_preferences_update, ("reminder_preferences.update",)),
     "vendor_create": Case(vendor_create, ("vendor.create",)),
     "vendor_update": Case(vendor_update, ("vendor.update",)),
     "vendor_delete": Case(vendor_delete, ("vendor.delete",)),
@@ -525,6 +534,7 @@ EXEMPT: dict[type, str] = {
     AuditVerification: "the outcome of checking the chain (verify_audit, the audit page): a log of a read, not a change",
     Layer: "seeded by a migration and read-only in the admin: nothing in the app writes it",
     SignoffPolicy: "configuration changed only in the admin, which audits it (SignoffPolicyAdmin.save_model)",
+    Notified: "what send_reminders mailed to whom (no actor): a log of mail sent, not a change to the register",
     DecisionRecordFailure: "written only by a failed decision_record_issue: test_a_failed_issue_writes_one_event",
 }
 
