@@ -10,3 +10,4 @@ class ProcurementConfig(AppConfig):
 
         dashboard.register_panels(audit_views.audit_trail_panel)
         tasks.register_requeue(tasks.mail_requeue)
+        tasks.register_requeue(tasks.reminders_requeue)

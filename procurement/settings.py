@@ -254,6 +254,9 @@ TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 10 * 60)
 TASKS_RETRY_SECONDS = env_int("TASKS_RETRY_SECONDS", 60)
 # Attempts at sending one mail before it is marked failed (visible in the admin).
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+# The worker sends the day's reminders at this local time (off: run send_reminders from cron).
+REMINDERS_IN_WORKER = env_bool("REMINDERS_IN_WORKER", True)
+REMINDERS_AT = env("REMINDERS_AT", "06:15")
 
 if env("S3_BUCKET"):
     default_storage = {

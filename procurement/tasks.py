@@ -5,6 +5,7 @@ records why, then enqueues itself again to run after a backoff. Every task is id
 task run twice (a worker killed mid-task and requeued, say) does its work once.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -107,3 +108,54 @@ def mail_send(mail_id: int) -> str:
     mail.sent_at = timezone.now()
     mail.save(update_fields=["attempts", "status", "sent_at"])
     return mail.status
+
+
+# Reminders on the worker's schedule ----------------------------------------------------------
+# django.tasks has no periodic tasks: the daily run enqueues the next day's before it ends, and
+# run_worker makes sure one is queued when it starts. `send_reminders` from cron does the same
+# work; either schedule alone is enough, and both together still tell each person once.
+
+
+def reminders_run_at(day: dt.date) -> dt.datetime:
+    """When the worker sends `day`'s reminders: REMINDERS_AT (local time, "HH:MM") that day."""
+    hour, minute = (int(part) for part in settings.REMINDERS_AT.split(":"))
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
+
+
+def _reminders_queued() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return (
+        DBTaskResult.objects.filter(task_path=reminders_daily.module_path)
+        .exclude(status__in=["SUCCESSFUL", "FAILED"])
+        .exists()
+    )
+
+
+def _schedule_reminders(day: dt.date) -> bool:
+    if not reminders_daily.get_backend().supports_defer:
+        logger.warning("Reminders not scheduled: backend cannot defer (use send_reminders from cron)")
+        return False
+    reminders_daily.using(run_after=reminders_run_at(day)).enqueue(day.isoformat())
+    return True
+
+
+@task()
+def reminders_daily(day: str) -> str:
+    """Send `day`'s reminders, then queue the next day's run."""
+    from .reminders import reminders_send
+
+    date = dt.date.fromisoformat(day)
+    outcome = reminders_send(today=date)
+    if not _reminders_queued():  # this run is "running", not counted: only a twin would be
+        _schedule_reminders(date + timedelta(days=1))
+    return f"{outcome.due} due, {outcome.mails} mails"
+
+
+def reminders_requeue() -> int:
+    """With REMINDERS_IN_WORKER, queue the next daily run unless one is queued (run_worker, on start)."""
+    if not settings.REMINDERS_IN_WORKER or _reminders_queued():
+        return 0
+    today = timezone.localdate()
+    day = today if timezone.now() < reminders_run_at(today) else today + timedelta(days=1)
+    return int(_schedule_reminders(day))
