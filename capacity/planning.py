@@ -199,14 +199,26 @@ class Plan:
 
     def rows(self) -> list[dict]:
         """Per tier, its cells in quarter order: what the plan table shows."""
-        return [
-            {
-                "tier": tier.value,
-                "label": tier.label,
-                "cells": [self.cells[(tier.value, q)] for q in self.quarters],
-            }
-            for tier in TIERS
-        ]
+        rows = []
+        for tier in TIERS:
+            cells = [self.cells[(tier.value, q)] for q in self.quarters]
+            three = [cell for cell in cells if cell.three_prices]
+            rows.append(
+                {
+                    "tier": tier.value,
+                    "label": tier.label,
+                    "cells": cells,
+                    # The quarters whose every band comes from one vendor, and who that is.
+                    "three_prices": {
+                        "quarters": ", ".join(str(c.quarter) for c in three),
+                        "vendors": ", ".join(sorted({c.sole_vendor for c in three})),
+                    }
+                    if three
+                    else None,
+                    "sole": [cell for cell in cells if cell.sole_vendor and not cell.three_prices],
+                }
+            )
+        return rows
 
     @property
     def shortfalls(self) -> list[Cell]:

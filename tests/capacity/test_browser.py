@@ -32,7 +32,7 @@ def test_the_plan_shows_the_demo_shortfall_and_a_new_forecast_changes_it(
     shortfalls = page.get_by_role("region", name="Shortfalls and dates to act")
     expect(shortfalls.get_by_role("row").filter(has_text="Experimental training").first).to_be_visible()
     expect(shortfalls).to_contain_text(f"{first.act.date:%-d %b %Y}")
-    expect(page.get_by_text("one point of failure with three prices").first).to_be_visible()
+    expect(page.get_by_text("One point of failure with three prices").first).to_be_visible()
     expect(page.get_by_role("region", name="Demand visibility the plan uses")).to_contain_text(
         "Helix GPU Cloud"
     )

@@ -42,7 +42,7 @@ def test_plan_shows_shortfall_three_prices_and_date_to_act(client, auditor_user,
     response = client.get(PLAN)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "one point of failure with three prices" in html
+    assert "One point of failure with three prices" in html
     assert "135,200" in html  # 200,000 − 30 GPUs × 24 × 90
     assert "17 Nov 2026" in html and "Only Cloud, 45 days" in html
     assert "Add forecast" not in html  # auditors only read
