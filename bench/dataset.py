@@ -27,6 +27,9 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from capacity.models import CapacityAllocation, DemandForecast, DemandVisibility
+from capacity.planning import MAX_QUARTERS
+from capacity.quarters import Quarter
 from procurement import audit, policies
 from procurement.models import AuditEvent
 from resilience.models import (
@@ -110,7 +113,7 @@ def counts() -> dict[str, int]:
     from django.apps import apps
 
     result = {}
-    for app_label in ("procurement", "vendors", "scorecards"):
+    for app_label in ("procurement", "vendors", "capacity", "scorecards"):
         for model in apps.get_app_config(app_label).get_models():
             result[model._meta.label] = model.objects.count()
     result["auth.User"] = User.objects.count()
@@ -187,6 +190,8 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
         step("sign-offs", _signoffs, rng, evaluations, users)
         workloads = step("workloads", _workloads, rng, sizes.workloads, users, now)
         step("dependencies", _dependencies, rng, sizes.dependencies, workloads, vendors)
+        # Its own random stream: the rows of the steps above and below stay as they were.
+        step("capacity plan", _capacity_plan, random.Random(SEED + 17), vendors, now)
         audited = [("vendor", v) for v in vendors] + [("contract", c) for c in contracts]
         audited += [("evaluation", e) for e in evaluations]
         step("audit events", _audit_events, rng, sizes.audit_events, users, audited, now)
@@ -649,6 +654,48 @@ def _dependencies(rng: random.Random, count: int, workloads: list[Workload], ven
             Dependency(workload=workload, vendor=vendor, layer=layer, band=band, amount=amount, region=region)
         )
     Dependency.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _capacity_plan(rng: random.Random, vendors: list[Vendor], now) -> None:
+    """Forecasts for every tier over the plan's longest window, most capacity lines (partly)
+    allocated to a tier, and demand visibility (two records) for half the vendors."""
+    today = timezone.localdate()
+    quarters = Quarter.containing(today).following(MAX_QUARTERS + 1)
+    DemandForecast.objects.bulk_create(
+        DemandForecast(tier=tier, quarter=str(q), p50_gpu_hours=p50, p90_gpu_hours=p50 * 3 // 2, note="Bench")
+        for tier in WorkloadTier.values
+        for q in quarters
+        for p50 in [rng.randint(1, 40) * 1_000_000]
+    )
+    tiers = WorkloadTier.values
+    allocations = []
+    for line_id in (
+        CapacityLine.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH)
+    ):
+        if rng.random() < 0.7:
+            first, second = rng.sample(tiers, 2)
+            share = Decimal(rng.choice([25, 50, 60, 100]))
+            allocations.append(CapacityAllocation(line_id=line_id, tier=first, share_percent=share))
+            if share < 100 and rng.random() < 0.5:
+                allocations.append(
+                    CapacityAllocation(line_id=line_id, tier=second, share_percent=100 - share)
+                )
+    CapacityAllocation.objects.bulk_create(allocations, batch_size=BATCH)
+    DemandVisibility.objects.bulk_create(
+        (
+            DemandVisibility(
+                vendor=vendor,
+                recorded_on=today - dt.timedelta(days=days),
+                lead_time_days=rng.choice([30, 45, 60, 90, 120, 180]),
+                utilisation_shared=shared,
+                utilisation_percent=rng.randint(40, 99) if shared else None,
+                reservation_options="1-year reservations",
+            )
+            for vendor in vendors[::2]
+            for days, shared in ((400, False), (rng.randint(1, 200), rng.random() < 0.5))
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _to_milliseconds(moment: dt.datetime) -> dt.datetime:

@@ -265,6 +265,13 @@ MEASUREMENTS: list[Page | Operation] = [
         _url("resilience:vendor-exposure", lambda s: s.depended_on.pk),
         role=policies.PLATFORM,
     ),
+    # Capacity planning (issue 17): every tier over the longest window, as procurement reads it.
+    Page("capacity plan", _url("capacity:plan")),
+    Page(
+        "capacity plan: eight quarters",
+        _url("capacity:plan", query="?quarters=8"),
+        note="supply of every allocated line grouped in SQL; four queries whatever the size",
+    ),
     # Audit trail (issue 3).
     Page("audit log", _url("audit:event-list"), role=policies.AUDITOR),
     Page(

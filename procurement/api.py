@@ -335,6 +335,7 @@ def audit_event_detail(request, sequence: int):
 
 def _add_routers() -> None:
     # The API root is a composition root: it may import every app.
+    from capacity.api import router as capacity_router
     from resilience.api import router as resilience_router
     from scorecards.api import router as scorecards_router
     from vendors.api import router as vendors_router
@@ -342,6 +343,7 @@ def _add_routers() -> None:
     api.add_router("", me_router)
     api.add_router("", vendors_router)
     api.add_router("", resilience_router)
+    api.add_router("", capacity_router)
     api.add_router("", scorecards_router)
     api.add_router("", audit_router)
 

@@ -56,6 +56,9 @@ def seed() -> None:
     from resilience import demo as resilience_demo
 
     resilience_demo.seed(demo_vendors)
+    from capacity import demo as capacity_demo
+
+    capacity_demo.seed()
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)

@@ -169,6 +169,23 @@ def can_record_rehearsals(user) -> bool:
     return can_edit_workloads(user)
 
 
+# Capacity planning -------------------------------------------------------------------------
+# Everyone with a role reads the plan (can_read); auditors only read.
+
+
+def can_edit_forecasts(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT) or has_role(user, PLATFORM)
+
+
+def can_edit_allocations(user) -> bool:
+    return can_edit_forecasts(user)
+
+
+def can_record_demand_visibility(user) -> bool:
+    """What vendors tell us about their capacity is procurement's to record."""
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
 # JSON API ---------------------------------------------------------------------------------
 # The API applies the functions above, exactly as the pages do; a token acts with its owner's roles.
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "procurement",
     "vendors",
     "resilience",
+    "capacity",
     "scorecards",
 ]
 
@@ -233,6 +234,8 @@ REEVALUATION_MONTHS = env_int("REEVALUATION_MONTHS", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A workload's next failover rehearsal is due this many days after its last one.
 REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
+# The capacity plan's lead time when no vendor has stated one (days from an order to usable capacity).
+CAPACITY_DEFAULT_LEAD_TIME_DAYS = env_int("CAPACITY_DEFAULT_LEAD_TIME_DAYS", 90)
 # A sign-off waiting longer than this many working days (Mon-Fri) since its round opened is
 # escalated by `send_reminders` to every other member of the role who may sign it.
 SIGNOFF_ESCALATION_WORKING_DAYS = env_int("SIGNOFF_ESCALATION_WORKING_DAYS", 3)

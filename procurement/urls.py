@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("procurement.audit_urls")),
     path("vendors/", include("vendors.urls")),
     path("", include("resilience.urls")),  # /workloads/ and /concentration/
+    path("capacity/", include("capacity.urls")),
     path("evaluations/", include("scorecards.urls")),
     path("api/", include(api.urlpatterns)),
     path("profile/", profile_views.profile, name="profile"),

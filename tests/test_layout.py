@@ -15,6 +15,7 @@ MAY_IMPORT = {
     "procurement": set(),
     "vendors": {"procurement"},
     "resilience": {"procurement", "vendors"},
+    "capacity": {"procurement", "vendors", "resilience"},
     "scorecards": {"procurement", "vendors", "resilience"},
 }
 COMPOSITION_ROOTS = {"procurement/urls.py", "procurement/api.py", "procurement/demo.py"}

@@ -74,6 +74,18 @@ def _rehearsal(w):
     return {"pk": w.workload.pk, "rehearsal_pk": w.rehearsal.pk}
 
 
+def _forecast(w):
+    return {"pk": w.forecast.pk}
+
+
+def _allocation(w):
+    return {"pk": w.allocation.pk}
+
+
+def _visibility(w):
+    return {"pk": w.visibility.pk}
+
+
 def _draft(w):
     return {"pk": w.draft.pk}
 
@@ -155,6 +167,21 @@ PAGES: dict[str, Page] = {
     "resilience:concentration": Page(get=READERS),
     "resilience:loss-scenario": Page(get=READERS),
     "resilience:vendor-exposure": Page(args=lambda w: {"vendor_pk": w.vendor.pk}, get=READERS),
+    # Capacity planning ------------------------------------------------------------------------
+    "capacity:plan": Page(get=READERS),
+    "capacity:forecast-list": Page(get=READERS),
+    "capacity:forecast-create": Page(get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:forecast-export": Page(get=READERS),
+    "capacity:forecast-import": Page(get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:forecast-edit": Page(args=_forecast, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:forecast-delete": Page(args=_forecast, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:allocation-list": Page(get=READERS),
+    "capacity:allocation-create": Page(get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:allocation-edit": Page(args=_allocation, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:allocation-delete": Page(args=_allocation, get=WORKLOAD_EDITORS, post=WORKLOAD_EDITORS),
+    "capacity:visibility-list": Page(get=READERS),
+    "capacity:visibility-create": Page(get=PROCUREMENT, post=PROCUREMENT),
+    "capacity:visibility-edit": Page(args=_visibility, get=PROCUREMENT, post=PROCUREMENT),
     # Evaluations, sign-off and decision records -----------------------------------------------
     "scorecards:evaluation-list": Page(get=READERS),
     "scorecards:evaluation-create": Page(get=PROCUREMENT, post=PROCUREMENT),
@@ -290,6 +317,42 @@ API: dict[str, Api] = {
         args=lambda w: {"workload_id": w.workload.pk, "dependency_id": w.dependency.pk},
     ),
     "api-v1:finding_list": Api("GET", READERS),
+    "api-v1:capacity_plan": Api("GET", READERS),
+    "api-v1:capacity_forecast_list": Api("GET", READERS),
+    "api-v1:capacity_forecast_create": Api(
+        "POST",
+        WORKLOAD_EDITORS,
+        body=lambda w: {
+            "tier": "reserve",
+            "quarter": "2027-Q3",
+            "p50_gpu_hours": 1000,
+            "p90_gpu_hours": 2000,
+        },
+    ),
+    "api-v1:capacity_forecast_update": Api(
+        "PATCH",
+        WORKLOAD_EDITORS,
+        args=lambda w: {"forecast_id": w.forecast.pk},
+        body=lambda w: {"p90_gpu_hours": 900_000},
+    ),
+    "api-v1:capacity_forecast_delete": Api(
+        "DELETE", WORKLOAD_EDITORS, args=lambda w: {"forecast_id": w.forecast.pk}
+    ),
+    "api-v1:capacity_allocation_list": Api("GET", READERS),
+    "api-v1:capacity_allocation_create": Api(
+        "POST",
+        WORKLOAD_EDITORS,
+        body=lambda w: {"line": w.capacity_line.pk, "tier": "reserve", "share_percent": "10"},
+    ),
+    "api-v1:capacity_allocation_delete": Api(
+        "DELETE", WORKLOAD_EDITORS, args=lambda w: {"allocation_id": w.allocation.pk}
+    ),
+    "api-v1:capacity_visibility_list": Api("GET", READERS),
+    "api-v1:capacity_visibility_create": Api(
+        "POST",
+        PROCUREMENT,
+        body=lambda w: {"vendor": w.vendor.pk, "recorded_on": "2026-01-05", "lead_time_days": 60},
+    ),
     "api-v1:evaluation_list": Api("GET", READERS),
     "api-v1:evaluation_detail": Api("GET", READERS, args=lambda w: {"evaluation_id": w.draft.pk}),
     "api-v1:decision_record": Api("GET", READERS, args=lambda w: {"evaluation_id": w.decided.pk}),

@@ -7,9 +7,12 @@ included) and through factories otherwise. `World.kwargs(...)` fills a URL's arg
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from capacity import services as capacity_services
 from procurement import api_tokens, policies
 from procurement.models import ApiToken
 from scorecards import records, signoff
@@ -123,6 +126,19 @@ def build_world() -> World:
     o["workload"] = WorkloadFactory(name="Chat inference")
     o["dependency"] = compute(o["workload"], o["vendor"], "committed", "64")
     o["rehearsal"] = RehearsalFactory(workload=o["workload"])
+    o["forecast"] = capacity_services.demand_forecast_create(
+        actor=procurement,
+        tier="experimental_training",
+        quarter="2027-Q1",
+        p50_gpu_hours=800_000,
+        p90_gpu_hours=1_000_000,
+    )
+    o["allocation"] = capacity_services.capacity_allocation_create(
+        actor=procurement, line=o["capacity_line"], tier="experimental_training", share_percent=Decimal("50")
+    )
+    o["visibility"] = capacity_services.demand_visibility_record(
+        actor=procurement, vendor=o["vendor"], recorded_on=date(2026, 1, 5), lead_time_days=90
+    )
 
     o["draft"] = evaluation_with_contract(contract=o["contract"], author=procurement, scores=all_scores(4))
     score = o["draft"].scores.select_related("dimension").first()

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from capacity import services as capacity
 from procurement import api_tokens, audit, reminders
 from procurement.models import AuditEvent, AuditVerification, Notified
 from resilience import services as workloads
@@ -66,7 +67,7 @@ from vendors.models import ExitRightClause, ExitRightKind, Layer
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("procurement", "vendors", "resilience", "scorecards")
+APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards")
 
 
 def service_modules() -> list[str]:
@@ -368,6 +369,85 @@ def rehearsal_update(p):
     )
 
 
+# capacity.services
+
+FORECAST = {
+    "tier": "experimental_training",
+    "quarter": "2027-Q1",
+    "p50_gpu_hours": 1000,
+    "p90_gpu_hours": 2000,
+}
+
+
+def demand_forecast_create(p):
+    yield
+    capacity.demand_forecast_create(actor=p.procurement, **FORECAST)
+
+
+def demand_forecast_update(p):
+    forecast = capacity.demand_forecast_create(actor=p.procurement, **FORECAST)
+    yield
+    capacity.demand_forecast_update(actor=p.platform, forecast=forecast, p90_gpu_hours=3000)
+
+
+def demand_forecast_delete(p):
+    forecast = capacity.demand_forecast_create(actor=p.procurement, **FORECAST)
+    yield
+    capacity.demand_forecast_delete(actor=p.procurement, forecast=forecast)
+
+
+def demand_forecasts_import(p):
+    capacity.demand_forecast_create(actor=p.procurement, **FORECAST)
+    yield
+    capacity.demand_forecasts_import(
+        actor=p.procurement,
+        rows=[
+            {**FORECAST, "p50_gpu_hours": 1500, "note": ""},
+            {**FORECAST, "quarter": "2027-Q2", "note": ""},
+        ],
+    )
+
+
+def capacity_allocation_create(p):
+    line = CapacityLineFactory()
+    yield
+    capacity.capacity_allocation_create(
+        actor=p.platform, line=line, tier="reserve", share_percent=Decimal("40")
+    )
+
+
+def capacity_allocation_update(p):
+    allocation = capacity.capacity_allocation_create(
+        actor=p.platform, line=CapacityLineFactory(), tier="reserve", share_percent=Decimal("40")
+    )
+    yield
+    capacity.capacity_allocation_update(actor=p.platform, allocation=allocation, share_percent=Decimal("60"))
+
+
+def capacity_allocation_delete(p):
+    allocation = capacity.capacity_allocation_create(
+        actor=p.platform, line=CapacityLineFactory(), tier="reserve", share_percent=Decimal("40")
+    )
+    yield
+    capacity.capacity_allocation_delete(actor=p.platform, allocation=allocation)
+
+
+def demand_visibility_record(p):
+    vendor = VendorFactory()
+    yield
+    capacity.demand_visibility_record(
+        actor=p.procurement, vendor=vendor, recorded_on=timezone.localdate(), lead_time_days=90
+    )
+
+
+def demand_visibility_update(p):
+    record = capacity.demand_visibility_record(
+        actor=p.procurement, vendor=VendorFactory(), recorded_on=timezone.localdate(), lead_time_days=90
+    )
+    yield
+    capacity.demand_visibility_update(actor=p.procurement, record=record, lead_time_days=120)
+
+
 # scorecards.services
 
 
@@ -511,6 +591,17 @@ CASES: dict[str, Case] = {
     "dependency_remove": Case(dependency_remove, ("dependency.delete",)),
     "rehearsal_record": Case(rehearsal_record, ("rehearsal.create",)),
     "rehearsal_update": Case(rehearsal_update, ("rehearsal.update",)),
+    "demand_forecast_create": Case(demand_forecast_create, ("demand_forecast.create",)),
+    "demand_forecast_update": Case(demand_forecast_update, ("demand_forecast.update",)),
+    "demand_forecast_delete": Case(demand_forecast_delete, ("demand_forecast.delete",)),
+    "demand_forecasts_import": Case(
+        demand_forecasts_import, ("demand_forecast.update", "demand_forecast.create")
+    ),
+    "capacity_allocation_create": Case(capacity_allocation_create, ("capacity_allocation.create",)),
+    "capacity_allocation_update": Case(capacity_allocation_update, ("capacity_allocation.update",)),
+    "capacity_allocation_delete": Case(capacity_allocation_delete, ("capacity_allocation.delete",)),
+    "demand_visibility_record": Case(demand_visibility_record, ("demand_visibility.create",)),
+    "demand_visibility_update": Case(demand_visibility_update, ("demand_visibility.update",)),
     "template_create": Case(template_create, ("scorecard_template.create",)),
     "template_update": Case(template_update, ("scorecard_template.update",)),
     "evaluation_create": Case(evaluation_create, ("evaluation.create",)),

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CapacityConfig(AppConfig):
+    name = "capacity"
+    verbose_name = "Capacity planning: forecasts, allocations and demand visibility"
+
+    def ready(self):
+        from procurement.dashboard import register_panels
+        from procurement.reminders import register_reminders
+
+        from . import dashboard, reminders
+
+        register_panels(dashboard.capacity_shortfalls)
+        register_reminders(reminders.CAPACITY_ACT_BY)
