@@ -154,3 +154,40 @@ def denied_requests(get_response):
         return response
 
     return middleware
+
+
+def second_factor_enrolment(get_response):
+    """Send whoever must have a second factor (TWO_FACTOR_REQUIRED) and has none to enrol.
+
+    Until they enrol they reach only the two-factor pages, re-authentication (which adding a
+    factor asks for) and sign-out. API requests are left to the token's own rules. Nobody else
+    pays a query for this: the policy is read from the roles already loaded."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from . import policies
+
+    def middleware(request):
+        user = request.user
+        if user.is_authenticated and policies.must_use_second_factor(user):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            enrolment = reverse("mfa_index")
+            open_paths = (
+                enrolment,
+                reverse("account_reauthenticate"),
+                reverse("account_logout"),
+                reverse("account_login"),
+                "/api/",
+                settings.STATIC_URL if settings.STATIC_URL.startswith("/") else f"/{settings.STATIC_URL}",
+            )
+            if not request.path.startswith(open_paths) and not is_mfa_enabled(user):
+                messages.warning(
+                    request,
+                    "Your role needs two-factor authentication: add an authenticator app or a passkey to go on.",
+                )
+                return redirect(enrolment)
+        return get_response(request)
+
+    return middleware

@@ -136,6 +136,31 @@ def can_sign(user, evaluation, role: str) -> bool:
     return evaluation.status == "submitted" and role in signing_roles(user, evaluation)
 
 
+# Sign-in -------------------------------------------------------------------------------------
+# TWO_FACTOR_REQUIRED: who must have a second factor (an authenticator app or a passkey).
+TWO_FACTOR_POLICIES = ("none", "signers", "all")
+
+
+def two_factor_policy() -> str:
+    from django.conf import settings
+
+    policy = (settings.TWO_FACTOR_REQUIRED or "none").strip().lower()
+    return policy if policy in TWO_FACTOR_POLICIES else "all"  # a typo must not switch it off
+
+
+def must_use_second_factor(user) -> bool:
+    """Everyone under "all"; under "signers", whoever holds a signing role (admins too, who
+    may grant themselves any role)."""
+    if user is None or not user.is_authenticated:
+        return False
+    policy = two_factor_policy()
+    if policy == "all":
+        return True
+    if policy == "signers":
+        return is_admin(user) or bool(roles_of(user) & set(SIGNING_ROLES))
+    return False
+
+
 # Decision records (PDF) ----------------------------------------------------------------------
 # Whoever sees an evaluation downloads its record (auditors and executives first of all).
 
