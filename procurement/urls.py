@@ -27,4 +27,4 @@ urlpatterns = [
 
 if settings.IDP_OIDC_ENABLED and settings.IDP_OIDC_SERVE_URLS:
     # This app as an OpenID provider, for trying SSO locally against itself (never in production).
-    urlpatterns.append(path("", include("allauth.idp.oidc.urls")))
+    urlpatterns.append(path("", include("allauth.idp.urls")))
