@@ -1,6 +1,7 @@
 from allauth.account import views as account_views
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,7 @@ urlpatterns = [
     # Sign-in is django-allauth's (procurement/accounts.py): these two at their old addresses.
     path("login/", account_views.login, name="account_login"),
     # Signing out is POST only, as before (allauth would show a confirmation page on GET).
-    path("logout/", require_POST(account_views.logout), name="account_logout"),
+    path("logout/", login_required(require_POST(account_views.logout)), name="account_logout"),
     path("accounts/", include(accounts.urlpatterns())),
     path("audit/", include("procurement.audit_urls")),
     path("vendors/", include("vendors.urls")),
