@@ -80,7 +80,7 @@ INSTALLED_APPS = [
 # This app as an OpenID provider: only for the tests (and trying SSO locally), never in production.
 IDP_OIDC_ENABLED = env_bool("IDP_OIDC_ENABLED", False)
 if IDP_OIDC_ENABLED:
-    INSTALLED_APPS.append("allauth.idp.oidc")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("procurement"), "allauth.idp.oidc")
     IDP_OIDC_PRIVATE_KEY = env("IDP_OIDC_PRIVATE_KEY")
 # The tests install the provider app (its tables) and serve its URLs only in the SSO tests.
 IDP_OIDC_SERVE_URLS = env_bool("IDP_OIDC_SERVE_URLS", IDP_OIDC_ENABLED)

@@ -49,6 +49,12 @@ def _extra_rows(world) -> None:
     )
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         mail_send.enqueue(mail.pk)
+    # A person's second factor and SSO link (allauth's rows, shown in the admin).
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    Authenticator.objects.create(user=world.users["legal"], type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
+    SocialAccount.objects.create(user=world.users["finance"], provider="sso", uid="finance-1")
     # The world's template is used by evaluations, so frozen: this one the admin may edit and delete.
     used = world.objects["template"]
     specs = [
