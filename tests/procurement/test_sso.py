@@ -92,27 +92,37 @@ def _csrf(session: requests.Session, url: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
-def sso_sign_in(app: Client, idp_url: str, username: str, *, browser: requests.Session | None = None):
+def sso_sign_in(
+    app: Client,
+    idp_url: str,
+    username: str,
+    *,
+    browser: requests.Session | None = None,
+    start_url: str = "/accounts/oidc/sso/login/",
+):
     """One authorization-code flow: our app -> the IdP's sign-in -> back to our callback."""
     app.get("/login/")
-    start = app.post("/accounts/oidc/sso/login/", {"process": "login"})
+    start = app.post(start_url, {"process": "login"})
     assert start.status_code == 302, start.content[:500]
     authorize = start["Location"]
     assert authorize.startswith(f"{idp_url}/identity/o/authorize"), authorize
     browser = browser or requests.Session()
     step = browser.get(authorize, allow_redirects=False, timeout=30)
-    if step.status_code == 302 and "/login/" in step.headers["Location"]:
-        login_url = idp_url + step.headers["Location"]
-        token = _csrf(browser, login_url)
-        signed_in = browser.post(
-            login_url,
-            data={"login": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert signed_in.status_code == 302, signed_in.text[:500]
-        step = browser.get(authorize, allow_redirects=False, timeout=30)
-    assert step.status_code == 302, step.text[:500]
+    for _ in range(5):  # the IdP's own pages: sign in (or confirm the password) when it asks
+        location = step.headers.get("Location", "") if step.status_code == 302 else ""
+        if location.startswith(("/login/", "/accounts/reauthenticate/")):
+            url = idp_url + location
+            data = {"password": PASSWORD, "csrfmiddlewaretoken": _csrf(browser, url)}
+            if location.startswith("/login/"):
+                data["login"] = username
+            answer = browser.post(url, data=data, allow_redirects=False, timeout=30)
+            assert answer.status_code == 302, answer.text[:500]
+            nxt = answer.headers["Location"]
+            step = browser.get(
+                nxt if nxt.startswith("http") else idp_url + nxt, allow_redirects=False, timeout=30
+            )
+        else:
+            break
     back = urlsplit(step.headers["Location"])
     assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
     assert "code=" in back.query
@@ -180,3 +190,40 @@ def test_group_mapping_setting_is_checked(settings):
     settings.OIDC_GROUPS_CLAIM = "roles"
     assert accounts.roles_from_claims({"roles": "c,zzz"}) == {"auditor"}
     assert accounts.roles_from_claims({"roles": {"c": 1}}) == set()
+
+
+def test_an_sso_signer_signs_after_signing_in_again_at_the_idp(idp, procurement_user):
+    import html
+    import uuid
+
+    from scorecards import signoff
+    from scorecards.models import Signature
+    from tests.scorecards.factories import all_scores, ensure_reference_data, evaluation_with_contract
+
+    ensure_reference_data()
+    UserFactory(username="ines")
+    IDP_GROUPS["ines"] = ["cr-finance"]
+    evaluation = evaluation_with_contract(author=procurement_user, scores=all_scores(4))
+    signoff.evaluation_submit(actor=procurement_user, evaluation=evaluation)
+    app, browser = Client(), requests.Session()
+    sso_sign_in(app, idp.url, "ines", browser=browser)
+    sign_url = f"/evaluations/{evaluation.pk}/sign/"
+    form = {"role": "finance", "decision": "approve", "comment": ""}
+    # Signed in a moment ago, but that was the sign-in: signing asks for a fresh one... which the
+    # sign-in just was. Make it stale, as it would be half an hour into the session.
+    session = app.session
+    for record in session["account_authentication_methods"]:
+        record["at"] -= 3600
+    session.save()
+    refused = app.post(sign_url, form | {"request_token": str(uuid.uuid4())})
+    assert refused.status_code == 422
+    assert "Sign in again at your identity provider first" in refused.content.decode()
+    page = app.get(sign_url).content.decode()
+    again = html.unescape(re.search(r'<form method="post" action="([^"]+)" class="mt-3">', page).group(1))
+    assert "prompt%3Dlogin" in again and "next=" in again
+    # The IdP asks for the password again (prompt=login), though its own session is still open.
+    back = sso_sign_in(app, idp.url, "ines", browser=browser, start_url=again)
+    assert back.status_code == 302 and back["Location"] == sign_url
+    signed = app.post(sign_url, form | {"request_token": str(uuid.uuid4())})
+    assert signed.status_code == 302
+    assert Signature.objects.get().authenticated_by == "sso"
