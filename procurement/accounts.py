@@ -101,8 +101,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return False  # accounts are made by an admin, or by the IdP (SocialAccountAdapter)
 
     def login(self, request, user) -> None:
+        from .middleware import SESSION_TWO_FACTOR_KEY
+
         with transaction.atomic():
             super().login(request, user)
+            request.session[SESSION_TWO_FACTOR_KEY] = policies.two_factor_policy()
             via = getattr(request, "_sso_provider", None)
             audit.record(
                 actor=user,
@@ -129,8 +132,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         from allauth.mfa.utils import is_mfa_enabled
 
+        from .middleware import session_policy
+
         user = request.user
-        if policies.must_use_second_factor(user) and not is_mfa_enabled(user):
+        if policies.must_use_second_factor(user, session_policy(request)) and not is_mfa_enabled(user):
             return reverse("mfa_index")
         return super().get_login_redirect_url(request)
 

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from . import audit
-from .models import AuditEvent, AuditVerification, OutgoingMail
+from .models import AuditEvent, AuditVerification, OutgoingMail, SignInPolicy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -271,3 +271,23 @@ class ReadOnlySocialAccountAdmin(ReadOnlyAdmin):
     list_filter = ("provider",)
     search_fields = ("user__username", "uid")
     fields = ("user", "provider", "uid", "last_login", "date_joined")
+
+
+@admin.register(SignInPolicy)
+class AuditedSignInPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """One row: who must have a second factor. Saving it is an audit event."""
+
+    audit_noun = "sign_in_policy"
+
+    def audit_snapshot(self, obj):
+        return audit.snapshot(obj, ["two_factor_required"])
+
+    def has_add_permission(self, request):
+        return not SignInPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1  # the one policy
+        super().save_model(request, obj, form, change)

@@ -156,12 +156,25 @@ def denied_requests(get_response):
     return middleware
 
 
+SESSION_TWO_FACTOR_KEY = "two_factor_policy"
+
+
+def session_policy(request) -> str:
+    """The two-factor policy the session began with; sessions from before it was kept read it now."""
+    from . import policies
+
+    policy = request.session.get(SESSION_TWO_FACTOR_KEY)
+    if policy not in policies.TWO_FACTOR_POLICIES:
+        policy = request.session[SESSION_TWO_FACTOR_KEY] = policies.two_factor_policy()
+    return policy
+
+
 def second_factor_enrolment(get_response):
     """Send whoever must have a second factor (TWO_FACTOR_REQUIRED) and has none to enrol.
 
     Until they enrol they reach only the two-factor pages, re-authentication (which adding a
-    factor asks for) and sign-out. API requests are left to the token's own rules. Nobody else
-    pays a query for this: the policy is read from the roles already loaded."""
+    factor asks for) and sign-out. API requests are left to the token's own rules. The policy is
+    the one read when the session began (kept in it), so a page costs no query for it."""
     from django.contrib import messages
     from django.shortcuts import redirect
     from django.urls import reverse
@@ -170,7 +183,7 @@ def second_factor_enrolment(get_response):
 
     def middleware(request):
         user = request.user
-        if user.is_authenticated and policies.must_use_second_factor(user):
+        if user.is_authenticated and policies.must_use_second_factor(user, session_policy(request)):
             from allauth.mfa.utils import is_mfa_enabled
 
             enrolment = reverse("mfa_index")

@@ -142,18 +142,23 @@ TWO_FACTOR_POLICIES = ("none", "signers", "all")
 
 
 def two_factor_policy() -> str:
+    """The admin's sign-in policy when set, else TWO_FACTOR_REQUIRED. Read at sign-in (and when a
+    token is made), not on every request: the session keeps what applied when it began."""
     from django.conf import settings
 
-    policy = (settings.TWO_FACTOR_REQUIRED or "none").strip().lower()
+    from .models import SignInPolicy
+
+    policy = SignInPolicy.objects.filter(pk=1).values_list("two_factor_required", flat=True).first()
+    policy = (policy or settings.TWO_FACTOR_REQUIRED or "none").strip().lower()
     return policy if policy in TWO_FACTOR_POLICIES else "all"  # a typo must not switch it off
 
 
-def must_use_second_factor(user) -> bool:
+def must_use_second_factor(user, policy: str | None = None) -> bool:
     """Everyone under "all"; under "signers", whoever holds a signing role (admins too, who
-    may grant themselves any role)."""
+    may grant themselves any role). `policy`: the one the person's session began with."""
     if user is None or not user.is_authenticated:
         return False
-    policy = two_factor_policy()
+    policy = policy or two_factor_policy()
     if policy == "all":
         return True
     if policy == "signers":

@@ -229,7 +229,7 @@ OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
 
 # Two-factor authentication (allauth.mfa): authenticator apps (TOTP) with recovery codes, and
 # passkeys (WebAuthn). TWO_FACTOR_REQUIRED: "none", "signers" (legal, finance, security, platform) or
-# "all"; documented in the README ("Sign-in").
+# "all"; the admin's Sign-in policy (procurement.SignInPolicy), when set, takes precedence.
 TWO_FACTOR_REQUIRED = env("TWO_FACTOR_REQUIRED", "none")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Compute Register")

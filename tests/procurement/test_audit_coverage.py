@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from procurement import accounts, api_tokens, audit, reminders
-from procurement.models import AuditEvent, AuditVerification, Notified
+from procurement.models import AuditEvent, AuditVerification, Notified, SignInPolicy
 from resilience import services as workloads
 from resilience.models import Rehearsal, RehearsalScenario
 from scorecards import records, services, signoff
@@ -545,6 +545,7 @@ EXEMPT: dict[type, str] = {
     SignoffPolicy: "configuration changed only in the admin, which audits it (SignoffPolicyAdmin.save_model)",
     Notified: "what send_reminders mailed to whom (no actor): a log of mail sent, not a change to the register",
     DecisionRecordFailure: "written only by a failed decision_record_issue: test_a_failed_issue_writes_one_event",
+    SignInPolicy: "configuration changed only in the admin, which audits it (AuditedSignInPolicyAdmin)",
 }
 
 

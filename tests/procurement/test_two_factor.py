@@ -174,3 +174,22 @@ def test_an_admin_removing_a_lost_authenticator_is_audited(client, legal_user):
     event = AuditEvent.objects.get(action="auth.mfa_removed")
     assert (event.actor_id, event.object_id) == (staff.pk, str(legal_user.pk))
     assert event.changes == {"kind": "totp", "authenticator": totp.pk, "by": "admin"}
+
+
+def test_the_admins_policy_overrides_the_setting_from_the_next_sign_in(client, settings, legal_user):
+    from procurement.models import SignInPolicy
+
+    settings.TWO_FACTOR_REQUIRED = "none"
+    staff = admin_user()
+    client.force_login(staff)
+    page = reverse("admin:procurement_signinpolicy_add")
+    assert client.post(page, {"two_factor_required": "signers"}).status_code == 302
+    assert SignInPolicy.objects.get().two_factor_required == "signers"
+    event = AuditEvent.objects.get(action="sign_in_policy.create")
+    assert event.changes == {"two_factor_required": [None, "signers"]}
+    signer = Client()
+    signed_in = signer.post(reverse("account_login"), {"login": legal_user.username, "password": PASSWORD})
+    assert signed_in["Location"] == reverse("mfa_index")
+    assert signer.get(reverse("home"))["Location"] == reverse("mfa_index")
+    with pytest.raises(api_tokens.TokenError):
+        api_tokens.api_token_create(actor=legal_user, name="erp", read_only=False)
