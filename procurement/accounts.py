@@ -218,12 +218,14 @@ def audit_mfa_reset(sender, request=None, user=None, authenticator=None, **kwarg
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="procurement.mfa_failed")
-def mfa_code_failed(sender, request=None, user=None, authenticator=None, **kwargs) -> None:
-    """A wrong code after the right password: counted by axes like a wrong password, logged and
-    audited (the account is real: its password was just given)."""
+def mfa_code_failed(
+    sender, request=None, user=None, authenticator=None, reauthentication=False, **kwargs
+) -> None:
+    """A wrong code after the right password (or in a signed-in session): counted by axes like a
+    wrong password, logged and audited (the account is real: its password was just given)."""
     from . import signin
 
-    signin.second_factor_failed(request, user, purpose="sign-in")
+    signin.second_factor_failed(request, user, purpose="re-authentication" if reauthentication else "sign-in")
 
 
 # URLs -----------------------------------------------------------------------------------------

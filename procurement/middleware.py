@@ -160,12 +160,15 @@ SESSION_TWO_FACTOR_KEY = "two_factor_policy"
 
 
 def session_policy(request) -> str:
-    """The two-factor policy the session began with; sessions from before it was kept read it now."""
+    """The two-factor policy the session began with (stored at sign-in, procurement.accounts).
+
+    A session that did not begin at our sign-in page (one from before the policy was kept) reads
+    TWO_FACTOR_REQUIRED: a page costs no query for this."""
     from . import policies
 
     policy = request.session.get(SESSION_TWO_FACTOR_KEY)
     if policy not in policies.TWO_FACTOR_POLICIES:
-        policy = request.session[SESSION_TWO_FACTOR_KEY] = policies.two_factor_policy()
+        policy = policies.setting_policy()
     return policy
 
 

@@ -149,7 +149,18 @@ def two_factor_policy() -> str:
     from .models import SignInPolicy
 
     policy = SignInPolicy.objects.filter(pk=1).values_list("two_factor_required", flat=True).first()
-    policy = (policy or settings.TWO_FACTOR_REQUIRED or "none").strip().lower()
+    return _checked(policy or settings.TWO_FACTOR_REQUIRED)
+
+
+def setting_policy() -> str:
+    """TWO_FACTOR_REQUIRED alone (no query)."""
+    from django.conf import settings
+
+    return _checked(settings.TWO_FACTOR_REQUIRED)
+
+
+def _checked(policy: str | None) -> str:
+    policy = (policy or "none").strip().lower()
     return policy if policy in TWO_FACTOR_POLICIES else "all"  # a typo must not switch it off
 
 

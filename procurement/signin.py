@@ -69,10 +69,6 @@ def _authenticators(user):
     return {a.type: a for a in Authenticator.objects.filter(user=user)}
 
 
-def has_code_factor(user) -> bool:
-    return "totp" in _authenticators(user)
-
-
 def has_passkey(user) -> bool:
     return "webauthn" in _authenticators(user)
 
