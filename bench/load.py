@@ -176,7 +176,7 @@ class Session:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         page = self.get("/login/")
-        self.post("/login/", {"username": username, "password": PASSWORD}, referer=page.url)
+        self.post("/login/", {"login": username, "password": PASSWORD}, referer=page.url)
 
     def _csrf(self) -> str:
         return next((c.value for c in self.jar if c.name.endswith("csrftoken")), "")

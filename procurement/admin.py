@@ -7,15 +7,19 @@ unlocking an account (deleting its sign-in attempts); the sign-in logs themselve
 and stay read-only.
 """
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from . import audit
-from .models import AuditEvent, AuditVerification, OutgoingMail
+from .models import AuditEvent, AuditVerification, OutgoingMail, SignInPolicy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -212,3 +216,78 @@ class ReadOnlyAccessLogAdmin(ReadOnlyAdmin, axes_admin.AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class ReadOnlyAccessFailureLogAdmin(ReadOnlyAdmin, axes_admin.AccessFailureLogAdmin):
     pass
+
+
+# Sign-in (django-allauth) -----------------------------------------------------------------
+# Accounts are the admin's or the IdP's, SSO is configured from the environment, tokens from the
+# IdP are not stored: only people's second factors and SSO links are shown. An admin removes a
+# lost authenticator (the person then enrols again), and the trail shows it.
+
+for _model in (EmailAddress, SocialApp, SocialToken, SocialAccount, Authenticator):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+if apps.is_installed("allauth.idp.oidc"):  # the tests' identity provider, never in production
+    from allauth.idp.oidc.models import Client as OIDCClient
+    from allauth.idp.oidc.models import Token as OIDCToken
+
+    for _model in (OIDCClient, OIDCToken):
+        if admin.site.is_registered(_model):
+            admin.site.unregister(_model)
+
+
+@admin.register(Authenticator)
+class AuditedAuthenticatorAdmin(ReadOnlyAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+    def delete_model(self, request, obj):
+        self._record(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._record(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _record(self, request, authenticator) -> None:
+        audit.record(
+            actor=request.user,
+            action="auth.mfa_removed",
+            obj=authenticator.user,
+            object_label=authenticator.user.get_username(),
+            changes={"kind": authenticator.type, "authenticator": authenticator.pk, "by": "admin"},
+        )
+
+
+@admin.register(SocialAccount)
+class ReadOnlySocialAccountAdmin(ReadOnlyAdmin):
+    list_display = ("user", "provider", "uid", "last_login", "date_joined")
+    list_filter = ("provider",)
+    search_fields = ("user__username", "uid")
+    fields = ("user", "provider", "uid", "last_login", "date_joined")
+
+
+@admin.register(SignInPolicy)
+class AuditedSignInPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """One row: who must have a second factor. Saving it is an audit event."""
+
+    audit_noun = "sign_in_policy"
+
+    def audit_snapshot(self, obj):
+        return audit.snapshot(obj, ["two_factor_required"])
+
+    def has_add_permission(self, request):
+        return not SignInPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1  # the one policy
+        super().save_model(request, obj, form, change)

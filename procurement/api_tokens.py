@@ -67,6 +67,15 @@ def api_token_create(
     owner = owner or actor
     if owner is None or not policies.can_use_api(owner):
         raise TokenError("Only people with a role in the register can create API tokens.")
+    if not read_only and policies.must_use_second_factor(owner):
+        from allauth.mfa.utils import is_mfa_enabled
+
+        if not is_mfa_enabled(owner):
+            # A token outlives the session: it must not be a way round the second factor.
+            raise TokenError(
+                "Your role needs two-factor authentication for a read-write token: add an authenticator "
+                "app or a passkey first (Two-factor, in the menu)."
+            )
     now = timezone.now()
     if expires_at is not None:
         if expires_at <= now:

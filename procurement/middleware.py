@@ -154,3 +154,56 @@ def denied_requests(get_response):
         return response
 
     return middleware
+
+
+SESSION_TWO_FACTOR_KEY = "two_factor_policy"
+
+
+def session_policy(request) -> str:
+    """The two-factor policy the session began with (stored at sign-in, procurement.accounts).
+
+    A session that did not begin at our sign-in page (one from before the policy was kept) reads
+    TWO_FACTOR_REQUIRED: a page costs no query for this."""
+    from . import policies
+
+    policy = request.session.get(SESSION_TWO_FACTOR_KEY)
+    if policy not in policies.TWO_FACTOR_POLICIES:
+        policy = policies.setting_policy()
+    return policy
+
+
+def second_factor_enrolment(get_response):
+    """Send whoever must have a second factor (TWO_FACTOR_REQUIRED) and has none to enrol.
+
+    Until they enrol they reach only the two-factor pages, re-authentication (which adding a
+    factor asks for) and sign-out. API requests are left to the token's own rules. The policy is
+    the one read when the session began (kept in it), so a page costs no query for it."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from . import policies
+
+    def middleware(request):
+        user = request.user
+        if user.is_authenticated and policies.must_use_second_factor(user, session_policy(request)):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            enrolment = reverse("mfa_index")
+            open_paths = (
+                enrolment,
+                reverse("account_reauthenticate"),
+                reverse("account_logout"),
+                reverse("account_login"),
+                "/api/",
+                settings.STATIC_URL if settings.STATIC_URL.startswith("/") else f"/{settings.STATIC_URL}",
+            )
+            if not request.path.startswith(open_paths) and not is_mfa_enabled(user):
+                messages.warning(
+                    request,
+                    "Your role needs two-factor authentication: add an authenticator app or a passkey to go on.",
+                )
+                return redirect(enrolment)
+        return get_response(request)
+
+    return middleware

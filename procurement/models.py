@@ -231,3 +231,29 @@ class Notified(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_key} → {self.user}"
+
+
+class SignInPolicy(models.Model):
+    """The admin's sign-in policy: one row (edited in the admin, audited there).
+
+    Blank fields leave the environment's setting in force (TWO_FACTOR_REQUIRED)."""
+
+    class TwoFactor(models.TextChoices):
+        NONE = "none", "Nobody (optional for everyone)"
+        SIGNERS = "signers", "Signers: legal, finance, security, platform, and admins"
+        ALL = "all", "Everyone"
+
+    two_factor_required = models.CharField(
+        "second factor required for",
+        max_length=16,
+        choices=TwoFactor.choices,
+        blank=True,
+        help_text="Blank: the TWO_FACTOR_REQUIRED setting decides. Applies from each person's next sign-in.",
+    )
+
+    class Meta:
+        verbose_name = "sign-in policy"
+        verbose_name_plural = "sign-in policy"
+
+    def __str__(self) -> str:
+        return "Sign-in policy"

@@ -136,6 +136,47 @@ def can_sign(user, evaluation, role: str) -> bool:
     return evaluation.status == "submitted" and role in signing_roles(user, evaluation)
 
 
+# Sign-in -------------------------------------------------------------------------------------
+# TWO_FACTOR_REQUIRED: who must have a second factor (an authenticator app or a passkey).
+TWO_FACTOR_POLICIES = ("none", "signers", "all")
+
+
+def two_factor_policy() -> str:
+    """The admin's sign-in policy when set, else TWO_FACTOR_REQUIRED. Read at sign-in (and when a
+    token is made), not on every request: the session keeps what applied when it began."""
+    from django.conf import settings
+
+    from .models import SignInPolicy
+
+    policy = SignInPolicy.objects.filter(pk=1).values_list("two_factor_required", flat=True).first()
+    return _checked(policy or settings.TWO_FACTOR_REQUIRED)
+
+
+def setting_policy() -> str:
+    """TWO_FACTOR_REQUIRED alone (no query)."""
+    from django.conf import settings
+
+    return _checked(settings.TWO_FACTOR_REQUIRED)
+
+
+def _checked(policy: str | None) -> str:
+    policy = (policy or "none").strip().lower()
+    return policy if policy in TWO_FACTOR_POLICIES else "all"  # a typo must not switch it off
+
+
+def must_use_second_factor(user, policy: str | None = None) -> bool:
+    """Everyone under "all"; under "signers", whoever holds a signing role (admins too, who
+    may grant themselves any role). `policy`: the one the person's session began with."""
+    if user is None or not user.is_authenticated:
+        return False
+    policy = policy or two_factor_policy()
+    if policy == "all":
+        return True
+    if policy == "signers":
+        return is_admin(user) or bool(roles_of(user) & set(SIGNING_ROLES))
+    return False
+
+
 # Decision records (PDF) ----------------------------------------------------------------------
 # Whoever sees an evaluation downloads its record (auditors and executives first of all).
 

@@ -64,6 +64,12 @@ INSTALLED_APPS = [
     # The API docs page serves Swagger UI from ninja's static files (not a CDN) when listed here.
     "ninja",
     "axes",
+    # Sign-in (procurement/accounts.py): local accounts, OIDC single sign-on, two-factor, passkeys.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     # The task queue's table, and its admin page of pending and failed work.
     "django_tasks_db",
     "procurement",
@@ -72,6 +78,13 @@ INSTALLED_APPS = [
     "capacity",
     "scorecards",
 ]
+# This app as an OpenID provider: only for the tests (and trying SSO locally), never in production.
+IDP_OIDC_ENABLED = env_bool("IDP_OIDC_ENABLED", False)
+if IDP_OIDC_ENABLED:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("procurement"), "allauth.idp.oidc")
+    IDP_OIDC_PRIVATE_KEY = env("IDP_OIDC_PRIVATE_KEY")
+# The tests install the provider app (its tables) and serve its URLs only in the SSO tests.
+IDP_OIDC_SERVE_URLS = env_bool("IDP_OIDC_SERVE_URLS", IDP_OIDC_ENABLED)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -81,11 +94,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Logs refused requests (401/403/404) with user, method and path.
     "procurement.middleware.denied_requests",
     "procurement.middleware.session_lifetime",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # People who must have a second factor (TWO_FACTOR_REQUIRED) are sent to enrol after sign-in.
+    "procurement.middleware.second_factor_enrolment",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,8 +151,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # Axes first: every password check (allauth's sign-in and re-authentication, the admin,
+    # signing) goes through authenticate(), so it is counted and refused while locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,9 +162,81 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in through django-allauth (procurement/accounts.py holds the adapters and the URL list).
+ACCOUNT_ADAPTER = "procurement.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "procurement.accounts.SocialAccountAdapter"
+MFA_ADAPTER = "procurement.accounts.MFAAdapter"
+ACCOUNT_FORMS = {
+    "login": "procurement.accounts_forms.LoginForm",
+    "reauthenticate": "procurement.accounts_forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "procurement.accounts_forms.AuthenticateForm",
+    "reauthenticate": "procurement.accounts_forms.MFAReauthenticateForm",
+    "activate_totp": "procurement.accounts_forms.ActivateTOTPForm",
+    "add_webauthn": "procurement.accounts_forms.AddWebAuthnForm",
+    "edit_webauthn": "procurement.accounts_forms.EditWebAuthnForm",
+}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_SESSION_REMEMBER = False  # the idle and absolute timeouts below decide
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_SECONDS", 300)
+ACCOUNT_RATE_LIMITS = {
+    # Axes owns the lockout of wrong passwords (per username and address, audited, our page).
+    "login_failed": False,
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an IdP's email never takes over a local account
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+
+# OIDC single sign-on: on when OIDC_ISSUER_URL and OIDC_CLIENT_ID are set.
+OIDC_ISSUER_URL = env("OIDC_ISSUER_URL").rstrip("/")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", "sso")
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [], "OAUTH_PKCE_ENABLED": True}}
+if OIDC_ISSUER_URL and OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": OIDC_PROVIDER_ID,
+            "name": env("OIDC_DISPLAY_NAME", "single sign-on"),
+            "client_id": OIDC_CLIENT_ID,
+            "secret": env("OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": OIDC_ISSUER_URL,
+                "token_auth_method": env("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic"),
+                "scope": env_list("OIDC_SCOPES", "openid,profile,email"),
+                "oauth_pkce_enabled": True,
+            },
+        }
+    )
+# The IdP claim that lists a person's groups, and which IdP group gives which of our roles:
+# "idp-group=role,other-group=role" (roles: procurement, legal, finance, security, platform,
+# auditor). Roles are set from the IdP on every SSO sign-in; an IdP group not listed gives nothing.
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLES = env("OIDC_GROUP_ROLES")
+# A first SSO sign-in creates the account when the IdP's groups map to at least one role.
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
+
+# Two-factor authentication (allauth.mfa): authenticator apps (TOTP) with recovery codes, and
+# passkeys (WebAuthn). TWO_FACTOR_REQUIRED: "none", "signers" (legal, finance, security, platform) or
+# "all"; the admin's Sign-in policy (procurement.SignInPolicy), when set, takes precedence.
+TWO_FACTOR_REQUIRED = env("TWO_FACTOR_REQUIRED", "none")
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Compute Register")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_REAUTHENTICATION_REQUIRED = True
 
 # Sessions: an idle timeout and an absolute lifetime from sign-in. The idle timeout is the cookie
 # age, pushed back by procurement.middleware.session_lifetime at most once a minute: saving the

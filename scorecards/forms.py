@@ -290,7 +290,11 @@ class TemplateForm(StyledForm):
 
 
 class SignoffForm(StyledForm):
-    """Sign for one role: decision, comment, the password again, and the form's one-time token."""
+    """Sign for one role: decision, comment, a fresh strong authentication, and the form's one-time token.
+
+    `authentication` is what the signer must give (procurement.signin.required_method): their
+    password, a code from their authenticator app, or nothing here when a passkey or the IdP
+    confirms it (the page offers that step)."""
 
     role = forms.ChoiceField(label="Signing as")
     decision = forms.ChoiceField(
@@ -307,10 +311,22 @@ class SignoffForm(StyledForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Signing is a deliberate act: confirm it with your password.",
     )
+    code = forms.CharField(
+        label="Authenticator code",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Signing is a deliberate act: confirm it with the current code from your authenticator app "
+        "(or one of your recovery codes).",
+    )
     request_token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, roles: list[str], **kwargs):
+    def __init__(self, *args, roles: list[str], authentication: str = "password", **kwargs):
         super().__init__(*args, **kwargs)
+        self.authentication = authentication
+        if authentication != "password":
+            del self.fields["password"]
+        if authentication != "code":
+            del self.fields["code"]
         self.fields["role"].choices = [(role, ROLE_LABELS[role]) for role in roles]
         if len(roles) == 1:
             self.fields["role"].initial = roles[0]

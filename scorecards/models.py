@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from procurement.auth_methods import Method as AuthMethod
 from vendors.models import Contract, Vendor, WorkloadTier, iso_currency
 
 from . import scoring
@@ -391,6 +392,11 @@ class Signature(models.Model):
     signed_at = models.DateTimeField()
     # The token of the form that was posted: a replayed request finds the signature it made.
     request_token = models.UUIDField(unique=True)
+    # How the signer proved it was them just before signing (procurement.auth_methods).
+    # Signatures from before this was recorded say "password": that was the only way then.
+    authenticated_by = models.CharField(
+        "authenticated by", max_length=16, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
 
     class Meta:
         ordering = ["signed_at", "pk"]

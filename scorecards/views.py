@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from procurement import policies
+from procurement import policies, signin
 from procurement.middleware import log_denied
 from procurement.web import add_refusal, is_htmx_fragment
 from vendors.models import Vendor
@@ -322,7 +322,8 @@ def evaluation_sign(request, pk: int):
     current = rounds[0] if rounds and rounds[0].round.outcome == "open" else None
     # The roles still open for this user first; otherwise all theirs, and the service says why not.
     roles = selectors.open_roles_for(request.user, evaluation, rounds) or all_roles
-    form = SignoffForm(request.POST or None, roles=roles)
+    authentication = signin.required_method(request.user)
+    form = SignoffForm(request.POST or None, roles=roles, authentication=authentication)
     if request.method == "POST" and form.is_valid():
         try:
             signature = signoff.signoff_record(
@@ -331,12 +332,13 @@ def evaluation_sign(request, pk: int):
                 role=form.cleaned_data["role"],
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
-                password=form.cleaned_data["password"],
+                password=form.cleaned_data.get("password", ""),
+                code=form.cleaned_data.get("code", ""),
                 request_token=form.cleaned_data["request_token"],
                 request=request,
             )
         except signoff.ReauthenticationFailed as error:
-            form.add_error("password", error.message)
+            form.add_error(authentication if authentication in ("password", "code") else None, error.message)
         except services.ScorecardError as error:
             form.add_error(None, error.message)
         else:
@@ -349,8 +351,37 @@ def evaluation_sign(request, pk: int):
         refusal = (
             f"This evaluation is {evaluation.get_status_display().lower()}: it is not awaiting sign-off."
         )
-    context = {"evaluation": evaluation, "form": form, "current": current, "refusal": refusal}
+    context = {
+        "evaluation": evaluation,
+        "form": form,
+        "current": current,
+        "refusal": refusal,
+        "authentication": authentication,
+        "passkey_confirmed": signin.recent_passkey(request, request.user),
+        "has_passkey": authentication in ("code", "passkey") and signin.has_passkey(request.user),
+        "sso_confirmed": authentication == "sso" and signin.recent_sso(request, request.user),
+        "sso_providers": _sso_providers(request, authentication),
+    }
     return render(request, "scorecards/evaluation_sign.html", context, status=422 if form.errors else 200)
+
+
+def _sso_providers(request, authentication: str) -> list[dict]:
+    """The IdP sign-in links that bring an SSO signer back to this page, freshly authenticated."""
+    if authentication != "sso":
+        return []
+    from allauth.socialaccount.adapter import get_adapter
+
+    accounts = set(request.user.socialaccount_set.values_list("provider", flat=True))
+    return [
+        {
+            "name": provider.name,
+            "url": provider.get_login_url(
+                request, process="login", next=request.path, auth_params="prompt=login&max_age=0"
+            ),
+        }
+        for provider in get_adapter().list_providers(request)
+        if provider.app.provider_id in accounts or provider.id in accounts
+    ]
 
 
 @require_POST

@@ -160,6 +160,7 @@ def _signature_entry(signature: Signature) -> dict:
         "comment": signature.comment,
         "at": _utc(signature.signed_at),
         "content_hash": signature.content_hash,
+        "authenticated_by": signature.get_authenticated_by_display(),
     }
 
 

@@ -70,26 +70,33 @@ def signoff_record(
     role: str,
     decision: str,
     comment: str = "",
-    password: str,
+    password: str = "",
+    code: str = "",
     request_token: uuid.UUID,
     request=None,
 ) -> Signature:
-    """Sign for `role`. Asks for the password again; a replayed request returns its signature.
+    """Sign for `role`, after a fresh strong authentication; a replayed request returns its signature.
 
-    Pass the `request` so that wrong passwords count towards the sign-in lockout: a hijacked
-    session must not guess the password freely."""
+    The signer proves it is them with the strongest factor they have (procurement.signin): the
+    authenticator app's `code` (or a recovery code), a passkey or an IdP sign-in confirmed within
+    REAUTHENTICATION_SECONDS, else the `password`. The signature keeps which. Pass the `request`
+    so that wrong passwords and codes count towards the sign-in lockout: a hijacked session must
+    not guess them freely."""
     existing = _replayed(request_token, actor)
     if existing is not None:
         return existing
     # Checked before any lock is taken: password hashing is deliberately slow.
-    outcome = signin.reauthenticate(request, actor, password, purpose="sign-off")
+    needed = signin.required_method(actor)
+    outcome, method = signin.fresh_authentication(
+        request, actor, password=password, code=code, purpose="sign-off"
+    )
     if outcome is signin.Reauthentication.LOCKED_OUT:
         raise ReauthenticationFailed(
-            "Too many wrong passwords: signing is paused for this account for a while. "
-            "Wait and try again, or ask an administrator to reset the lock."
+            f"Too many wrong {'codes' if needed == 'code' else 'passwords'}: signing is paused for this "
+            "account for a while. Wait and try again, or ask an administrator to reset the lock."
         )
     if outcome is not signin.Reauthentication.CONFIRMED:
-        raise ReauthenticationFailed("That password is not right. Sign-off needs your password again.")
+        raise ReauthenticationFailed(REAUTHENTICATION_ASKED[needed])
     return _signoff_record(
         actor=actor,
         evaluation=evaluation,
@@ -97,11 +104,23 @@ def signoff_record(
         decision=decision,
         comment=comment,
         request_token=request_token,
+        authenticated_by=method,
     )
 
 
+REAUTHENTICATION_ASKED = {
+    "password": "That password is not right. Sign-off needs your password again.",
+    "code": "That code is not right. Sign-off needs a current code from your authenticator app "
+    "(or one of your recovery codes).",
+    "passkey": "Confirm it is you with your passkey first (the button below), then sign.",
+    "sso": "Sign in again at your identity provider first (the button below), then sign.",
+}
+
+
 @transaction.atomic(durable=True)
-def _signoff_record(*, actor, evaluation, role, decision, comment, request_token) -> Signature:
+def _signoff_record(
+    *, actor, evaluation, role, decision, comment, request_token, authenticated_by
+) -> Signature:
     locked = lock_evaluation(evaluation)
     # A double click waits for the first request's lock, then finds what it wrote.
     existing = _replayed(request_token, actor)
@@ -158,6 +177,7 @@ def _signoff_record(*, actor, evaluation, role, decision, comment, request_token
         content_hash=signoff_round.content_hash,
         signed_at=timezone.now(),
         request_token=request_token,
+        authenticated_by=authenticated_by,
     )
     signature.full_clean()
     try:
@@ -178,6 +198,7 @@ def _signoff_record(*, actor, evaluation, role, decision, comment, request_token
             "comment": comment,
             "meaning": signature.meaning,
             "content_hash": signature.content_hash,
+            "authenticated_by": signature.authenticated_by,
         },
     )
     _decide(locked, signoff_round, requirements, signature, actor)

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from procurement import audit
-from procurement.models import AuditEvent, OutgoingMail
+from procurement.models import AuditEvent, OutgoingMail, SignInPolicy
 from procurement.tasks import mail_send
 from scorecards import services
 from scorecards.models import ScorecardTemplate
@@ -49,6 +49,13 @@ def _extra_rows(world) -> None:
     )
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         mail_send.enqueue(mail.pk)
+    # A person's second factor and SSO link (allauth's rows, shown in the admin).
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    Authenticator.objects.create(user=world.users["legal"], type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
+    SocialAccount.objects.create(user=world.users["finance"], provider="sso", uid="finance-1")
+    SignInPolicy.objects.create(pk=1, two_factor_required="")
     # The world's template is used by evaluations, so frozen: this one the admin may edit and delete.
     used = world.objects["template"]
     specs = [

@@ -42,7 +42,7 @@ FORM_REQUESTS = int(os.environ.get("HARDENING_FORM_REQUESTS", 2_500))
 API_REQUESTS = int(os.environ.get("HARDENING_API_REQUESTS", 7_500))
 # Who posts a form, when several may: the most ordinary allowed user.
 PREFERRED = ["procurement", "legal", "platform", "finance", "security", "auditor", "admin", "no_role"]
-SKIPPED = {"logout"}  # nothing to fuzz: no fields
+SKIPPED = {"account_logout"}  # nothing to fuzz: no fields
 # Pages whose success answers 200 rather than a redirect: a new API token's secret is shown once,
 # on the answer itself. There a refusal is an answer that marks the form invalid.
 SUCCESS_ANSWERS_200 = {"profile"}

@@ -63,7 +63,7 @@ def test_a_session_left_idle_past_its_timeout_signs_the_user_out(client, legal_u
     # What the idle timeout does to the stored session when nobody uses it for that long.
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_using_the_app_slides_the_idle_timeout(client, legal_user, settings):

@@ -31,8 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from capacity import services as capacity
-from procurement import api_tokens, audit, reminders
-from procurement.models import AuditEvent, AuditVerification, Notified
+from procurement import accounts, api_tokens, audit, reminders
+from procurement.models import AuditEvent, AuditVerification, Notified, SignInPolicy
 from resilience import services as workloads
 from resilience.models import Rehearsal, RehearsalScenario
 from scorecards import records, services, signoff
@@ -190,6 +190,14 @@ def api_token_revoke(p):
     token = api_tokens.api_token_create(actor=p.procurement, name="CI export").token
     yield
     api_tokens.api_token_revoke(actor=p.procurement, token=token)
+
+
+# procurement.accounts (roles from the IdP's groups at an SSO sign-in)
+
+
+def user_roles_sync(p):
+    yield
+    accounts.user_roles_sync(actor=p.procurement, user=p.procurement, roles={"auditor"}, provider="sso")
 
 
 # procurement.reminders
@@ -569,6 +577,7 @@ def decision_record_issue_later(p):
 
 CASES: dict[str, Case] = {
     "api_token_create": Case(api_token_create, ("api_token.create",)),
+    "user_roles_sync": Case(user_roles_sync, ("auth.roles_synced",)),
     "api_token_revoke": Case(api_token_revoke, ("api_token.revoke",)),
     "reminder_preferences_update": Case(reminder_preferences_update, ("reminder_preferences.update",)),
     "vendor_create": Case(vendor_create, ("vendor.create",)),
@@ -627,6 +636,7 @@ EXEMPT: dict[type, str] = {
     SignoffPolicy: "configuration changed only in the admin, which audits it (SignoffPolicyAdmin.save_model)",
     Notified: "what send_reminders mailed to whom (no actor): a log of mail sent, not a change to the register",
     DecisionRecordFailure: "written only by a failed decision_record_issue: test_a_failed_issue_writes_one_event",
+    SignInPolicy: "configuration changed only in the admin, which audits it (AuditedSignInPolicyAdmin)",
 }
 
 

@@ -61,8 +61,8 @@ def test_event_times_are_utc_to_the_millisecond(procurement_user):
 
 def test_requests_give_events_their_request_id_and_client_address(client, legal_user, password):
     response = client.post(
-        reverse("login"),
-        {"username": legal_user.username, "password": password},
+        reverse("account_login"),
+        {"login": legal_user.username, "password": password},
         headers={"X-Request-ID": "req-42"},
         REMOTE_ADDR="203.0.113.9",
     )
@@ -159,9 +159,9 @@ def test_the_admin_shows_events_read_only(client, admin):
 
 
 def test_sign_in_and_sign_out_each_write_one_event_and_a_failed_sign_in_none(client, legal_user, password):
-    client.post(reverse("login"), {"username": legal_user.username, "password": "wrong-password-1"})
-    client.post(reverse("login"), {"username": legal_user.username, "password": password})
-    client.post(reverse("logout"))
+    client.post(reverse("account_login"), {"login": legal_user.username, "password": "wrong-password-1"})
+    client.post(reverse("account_login"), {"login": legal_user.username, "password": password})
+    client.post(reverse("account_logout"))
     assert list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True)) == [
         "auth.login",
         "auth.logout",

@@ -74,7 +74,7 @@ def mixed_events(procurement_user, legal_user):
 def test_the_audit_log_asks_anonymous_visitors_to_sign_in(client):
     for url in (LIST, EXPORT):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 @pytest.mark.parametrize(
@@ -400,7 +400,9 @@ def test_history_without_htmx_is_a_whole_page(client, legal_user):
 
 def test_history_of_people_is_for_audit_log_readers_only(client, legal_user, auditor_user, password):
     client.post(
-        reverse("login"), {"username": legal_user.username, "password": password}, REMOTE_ADDR="203.0.113.5"
+        reverse("account_login"),
+        {"login": legal_user.username, "password": password},
+        REMOTE_ADDR="203.0.113.5",
     )
     url = history_url("auth.user", legal_user.pk)
     assert client.get(url).status_code == 404  # legal, now signed in, cannot read sign-in records

@@ -17,7 +17,7 @@ def test_role_groups_exist(db):
 def test_home_requires_sign_in(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_admin_requires_sign_in(client, db):
@@ -26,7 +26,7 @@ def test_admin_requires_sign_in(client, db):
 
 
 def test_login_page_is_public(client, db):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     assert response.status_code == 200
     assert b"Sign in" in response.content
 
@@ -42,9 +42,9 @@ def test_signed_in_user_sees_home_with_their_roles(client, legal_user):
 
 
 def test_sign_in_issues_a_new_session_id_and_is_audited(client, legal_user, password):
-    client.get(reverse("login"))
+    client.get(reverse("account_login"))
     before = client.cookies.get("sessionid")
-    response = client.post(reverse("login"), {"username": legal_user.username, "password": password})
+    response = client.post(reverse("account_login"), {"login": legal_user.username, "password": password})
     assert response.status_code == 302
     after = client.cookies["sessionid"].value
     assert before is None or before.value != after
@@ -55,26 +55,26 @@ def test_sign_in_issues_a_new_session_id_and_is_audited(client, legal_user, pass
 def test_failed_sign_in_shows_an_error_and_writes_no_audit_event(client, legal_user, caplog):
     with caplog.at_level(logging.WARNING, logger="procurement.denied"):
         response = client.post(
-            reverse("login"), {"username": legal_user.username, "password": "wrong-password"}
+            reverse("account_login"), {"login": legal_user.username, "password": "wrong-password"}
         )
     assert response.status_code == 200
     assert b"correct username and password" in response.content
     assert not AuditEvent.objects.exists()
     (record,) = [r for r in caplog.records if r.name == "procurement.denied"]
-    assert (record.status, record.path) == (401, reverse("login"))
+    assert (record.status, record.path) == (401, reverse("account_login"))
     assert "wrong-password" not in record.getMessage()
 
 
 def test_what_a_stranger_types_as_username_never_reaches_the_audit_trail(client, db, axes_on):
     for _ in range(4):  # past the limit of 3: locked out, yet still nothing audited
-        client.post(reverse("login"), {"username": "my-Secret-passw0rd", "password": "x"})
+        client.post(reverse("account_login"), {"login": "my-Secret-passw0rd", "password": "x"})
     assert not AuditEvent.objects.exists()
 
 
 def test_sign_out_is_post_only_and_audited(client, legal_user):
     client.force_login(legal_user)
-    assert client.get(reverse("logout")).status_code == 405
-    response = client.post(reverse("logout"))
+    assert client.get(reverse("account_logout")).status_code == 405
+    response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="auth.logout", actor_id=legal_user.pk).exists()
     assert client.get(reverse("home")).status_code == 302
@@ -143,21 +143,25 @@ def test_repeated_failed_sign_ins_are_throttled_per_username_and_address(
 ):
     for _ in range(2):
         assert (
-            client.post(reverse("login"), {"username": legal_user.username, "password": "nope"}).status_code
+            client.post(
+                reverse("account_login"), {"login": legal_user.username, "password": "nope"}
+            ).status_code
             == 200
         )
-    locked = client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+    locked = client.post(reverse("account_login"), {"login": legal_user.username, "password": "nope"})
     assert locked.status_code == 429
     assert b"Too many failed sign-in attempts" in locked.content
     assert b"Wait 15\xc2\xa0minutes and try again" in locked.content  # in words, not "PT15M"
     # Even the right password is refused while locked...
     assert (
-        client.post(reverse("login"), {"username": legal_user.username, "password": password}).status_code
+        client.post(
+            reverse("account_login"), {"login": legal_user.username, "password": password}
+        ).status_code
         == 429
     )
     # ...but the lock is on the username + address pair: the same user from another address signs in.
     other = client.post(
-        reverse("login"), {"username": legal_user.username, "password": password}, REMOTE_ADDR="10.9.8.7"
+        reverse("account_login"), {"login": legal_user.username, "password": password}, REMOTE_ADDR="10.9.8.7"
     )
     assert other.status_code == 302
 
@@ -168,10 +172,12 @@ def test_throttle_cools_off(client, legal_user, password, axes_on, settings):
     from axes.models import AccessAttempt
 
     for _ in range(3):
-        client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+        client.post(reverse("account_login"), {"login": legal_user.username, "password": "nope"})
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(hours=1))
     assert (
-        client.post(reverse("login"), {"username": legal_user.username, "password": password}).status_code
+        client.post(
+            reverse("account_login"), {"login": legal_user.username, "password": password}
+        ).status_code
         == 302
     )
 
@@ -179,14 +185,14 @@ def test_throttle_cools_off(client, legal_user, password, axes_on, settings):
 def test_retrying_during_a_lock_does_not_extend_it(client, legal_user, password, axes_on, settings):
     import time_machine
 
-    login = reverse("login")
+    login = reverse("account_login")
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for _ in range(3):
-            client.post(login, {"username": legal_user.username, "password": "nope"})
+            client.post(login, {"login": legal_user.username, "password": "nope"})
         clock.shift(settings.AXES_COOLOFF_TIME / 2)
-        assert client.post(login, {"username": legal_user.username, "password": "nope"}).status_code == 429
+        assert client.post(login, {"login": legal_user.username, "password": "nope"}).status_code == 429
         clock.shift(settings.AXES_COOLOFF_TIME / 2 + timedelta(seconds=1))
-        assert client.post(login, {"username": legal_user.username, "password": password}).status_code == 302
+        assert client.post(login, {"login": legal_user.username, "password": password}).status_code == 302
 
 
 def test_password_validators_reject_a_weak_password(db):
@@ -199,7 +205,7 @@ def test_password_validators_reject_a_weak_password(db):
 
 def test_a_lockout_writes_one_audit_event_naming_the_account(client, legal_user, axes_on):
     for _ in range(5):  # two more after the lockout: the lock is audited once
-        client.post(reverse("login"), {"username": legal_user.username, "password": "nope"})
+        client.post(reverse("account_login"), {"login": legal_user.username, "password": "nope"})
     (event,) = AuditEvent.objects.all()
     assert event.action == "auth.lockout"
     assert (event.object_type, event.object_id, event.object_label) == (
@@ -221,8 +227,8 @@ def test_the_lock_behind_a_proxy_is_per_client_address_not_per_username(
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     for _ in range(3):
         client.post(
-            reverse("login"),
-            {"username": legal_user.username, "password": "nope"},
+            reverse("account_login"),
+            {"login": legal_user.username, "password": "nope"},
             headers={"X-Forwarded-For": "198.51.100.66"},
             **proxy,
         )
@@ -230,8 +236,8 @@ def test_the_lock_behind_a_proxy_is_per_client_address_not_per_username(
     assert AuditEvent.objects.get(action="auth.lockout").client_ip == "198.51.100.66"
     # The attacker's address is locked; the real user behind the same proxy still signs in.
     signed_in = client.post(
-        reverse("login"),
-        {"username": legal_user.username, "password": password},
+        reverse("account_login"),
+        {"login": legal_user.username, "password": password},
         headers={"X-Forwarded-For": "203.0.113.20"},
         **proxy,
     )

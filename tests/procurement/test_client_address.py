@@ -65,8 +65,8 @@ def test_axes_reads_the_same_client_address(settings):
 def test_audit_events_record_the_client_behind_the_proxy(client, legal_user, password, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     client.post(
-        reverse("login"),
-        {"username": legal_user.username, "password": password},
+        reverse("account_login"),
+        {"login": legal_user.username, "password": password},
         headers={"X-Forwarded-For": "192.0.2.1, 203.0.113.9"},
         REMOTE_ADDR=PROXY,
     )
@@ -79,8 +79,8 @@ def test_audit_events_record_the_client_behind_the_proxy(client, legal_user, pas
 )
 def test_a_client_request_id_never_becomes_the_audited_request_id(client, legal_user, password, forged):
     response = client.post(
-        reverse("login"),
-        {"username": legal_user.username, "password": password},
+        reverse("account_login"),
+        {"login": legal_user.username, "password": password},
         headers={"X-Request-ID": forged},
     )
     event = AuditEvent.objects.get(action="auth.login")
@@ -92,7 +92,7 @@ def test_a_client_request_id_never_becomes_the_audited_request_id(client, legal_
 
 def test_a_well_formed_client_request_id_is_logged_beside_ours(client, db, caplog):
     with caplog.at_level(logging.INFO, logger="procurement.request"):
-        response = client.get(reverse("login"), headers={"X-Request-ID": "trace-7f3a.b_1:2"})
+        response = client.get(reverse("account_login"), headers={"X-Request-ID": "trace-7f3a.b_1:2"})
     (record,) = [r for r in caplog.records if r.name == "procurement.request"]
     assert record.getMessage() == f"request_id={response['X-Request-ID']} client_request_id=trace-7f3a.b_1:2"
 
@@ -100,5 +100,5 @@ def test_a_well_formed_client_request_id_is_logged_beside_ours(client, db, caplo
 @pytest.mark.parametrize("bad", ["has space", "a" * 65, "new\nline", "semi;colon", "é"])
 def test_a_malformed_client_request_id_is_not_even_logged(client, db, caplog, bad):
     with caplog.at_level(logging.INFO, logger="procurement.request"):
-        client.get(reverse("login"), headers={"X-Request-ID": bad})
+        client.get(reverse("account_login"), headers={"X-Request-ID": bad})
     assert not [r for r in caplog.records if r.name == "procurement.request"]

@@ -18,7 +18,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, db):
 
 
 def test_security_headers_on_every_response(client, db):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp

@@ -58,7 +58,7 @@ def test_wrong_passwords_before_signing_count_towards_the_sign_in_lockout(
     assert not Signature.objects.exists()
     # The lock is the sign-in lock too.
     client.logout()
-    refused = client.post(reverse("login"), {"username": legal_user.username, "password": PASSWORD})
+    refused = client.post(reverse("account_login"), {"login": legal_user.username, "password": PASSWORD})
     assert refused.status_code == 429
 
 

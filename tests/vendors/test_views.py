@@ -422,4 +422,4 @@ def test_anonymous_users_are_sent_to_sign_in(client):
     vendor = VendorFactory()
     for url in (reverse("vendors:vendor-list"), vendor.get_absolute_url(), reverse("vendors:contract-list")):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
