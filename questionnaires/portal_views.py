@@ -44,10 +44,15 @@ def _recipient(request, token):
     return recipient, None
 
 
-def _page(request, recipient, form=None, status=200):
+def _page(request, recipient, form=None, status=200, error=""):
     questionnaire = Questionnaire.objects.select_related("vendor").get(pk=recipient.questionnaire_id)
     all_answers = selectors.answers_of(questionnaire)
-    context = {"questionnaire": questionnaire, "recipient": recipient, "vendor": questionnaire.vendor}
+    context = {
+        "questionnaire": questionnaire,
+        "recipient": recipient,
+        "vendor": questionnaire.vendor,
+        "error": error,
+    }
     if questionnaire.is_open:
         context["form"] = form or PortalForm(answers=all_answers)
         context["clarifications"] = [a for a in all_answers if a.review == Answer.Review.CLARIFICATION]
@@ -99,7 +104,5 @@ def portal_file_remove(request, token: str, file_pk: int):
     try:
         portal.portal_file_remove(recipient=recipient, file_id=file_pk)
     except QuestionnaireError as error:
-        form = PortalForm(answers=selectors.answers_of(recipient.questionnaire))
-        add_refusal(form, error)
-        return _page(request, recipient, form=form)
+        return _page(request, recipient, error=error.message)
     return redirect("questionnaires:portal", token=token)

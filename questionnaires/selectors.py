@@ -12,7 +12,7 @@ from .models import Answer, AnswerFile, Questionnaire, QuestionnaireTemplate, Re
 def questionnaires_for(user) -> QuerySet[Questionnaire]:
     if not policies.can_view_questionnaires(user):
         return Questionnaire.objects.none()
-    return Questionnaire.objects.select_related("vendor", "template", "sent_by")
+    return Questionnaire.objects.select_related("vendor", "template", "sent_by").order_by("-sent_at", "-pk")
 
 
 def questionnaire_rows(user) -> QuerySet[Questionnaire]:
