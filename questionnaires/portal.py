@@ -31,6 +31,10 @@ class PortalClosed(QuestionnaireError):
     pass
 
 
+class FileNotAttached(QuestionnaireError):
+    pass
+
+
 def _lock(recipient: Recipient) -> tuple[Questionnaire, Recipient]:
     questionnaire = (
         Questionnaire.objects.select_for_update().select_related("vendor").get(pk=recipient.questionnaire_id)
@@ -224,15 +228,15 @@ def _submit(questionnaire: Questionnaire, recipient: Recipient, all_answers: lis
 @transaction.atomic(durable=True)
 def portal_file_remove(*, recipient: Recipient, file_id: int) -> None:
     questionnaire, recipient = _lock(recipient)
-    if not questionnaire.is_open:
-        raise PortalClosed("This questionnaire was submitted: it can no longer be changed.")
     attached = (
         AnswerFile.objects.select_related("answer__question")
         .filter(pk=file_id, answer__questionnaire=questionnaire)
         .first()
     )
     if attached is None:
-        raise QuestionnaireError("That file is not attached to this questionnaire.")
+        raise FileNotAttached("That file is not attached to this questionnaire.")
+    if not questionnaire.is_open:
+        raise PortalClosed("This questionnaire was submitted: it can no longer be changed.")
     if attached.answer.evidence_id:
         raise QuestionnaireError(
             "This file belongs to an answer accepted as evidence and stays on record: attach a new one instead."

@@ -104,5 +104,7 @@ def portal_file_remove(request, token: str, file_pk: int):
     try:
         portal.portal_file_remove(recipient=recipient, file_id=file_pk)
     except QuestionnaireError as error:
-        return _page(request, recipient, error=error.message)
+        # A file id outside this questionnaire is a plain 404 (as a guessed id is everywhere).
+        status = 404 if isinstance(error, portal.FileNotAttached) else 200
+        return _page(request, recipient, error=error.message, status=status)
     return redirect("questionnaires:portal", token=token)

@@ -10,6 +10,7 @@ import hashlib
 import zipfile
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 OOXML = {
     "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
@@ -53,8 +54,7 @@ def sniff(upload) -> tuple[str, str]:
     if upload.size is None or upload.size == 0:
         raise FileRefused(f"“{name}” is empty.")
     if upload.size > settings.MAX_UPLOAD_BYTES:
-        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise FileRefused(f"“{name}” is larger than the {limit} MB limit.")
+        raise FileRefused(f"“{name}” is larger than the limit of {filesizeformat(settings.MAX_UPLOAD_BYTES)}.")
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
