@@ -54,7 +54,9 @@ def sniff(upload) -> tuple[str, str]:
     if upload.size is None or upload.size == 0:
         raise FileRefused(f"“{name}” is empty.")
     if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise FileRefused(f"“{name}” is larger than the limit of {filesizeformat(settings.MAX_UPLOAD_BYTES)}.")
+        raise FileRefused(
+            f"“{name}” is larger than the limit of {filesizeformat(settings.MAX_UPLOAD_BYTES)}."
+        )
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)

@@ -18,7 +18,15 @@ pytestmark = pytest.mark.django_db
 
 def _required(questionnaire):
     by_code = answers_by_code(questionnaire)
-    values = {"1.1": "256", "1.2": "30", "2.1": "eu-west", "4.1": ["ISO/IEC 27001"], "5.1": "0", "5.3": "15", "5.4": "120"}
+    values = {
+        "1.1": "256",
+        "1.2": "30",
+        "2.1": "eu-west",
+        "4.1": ["ISO/IEC 27001"],
+        "5.1": "0",
+        "5.3": "15",
+        "5.4": "120",
+    }
     return {by_code[c].question_id: v for c, v in values.items()}
 
 
@@ -28,7 +36,10 @@ def _file(questionnaire):
 
 CALLS = {
     "open": (lambda r, q: portal.portal_open(recipient=r), ["questionnaire.portal_open"]),
-    "save": (lambda r, q: portal.portal_save(recipient=r, values=_required(q), files=_file(q)), ["questionnaire.portal_save"]),
+    "save": (
+        lambda r, q: portal.portal_save(recipient=r, values=_required(q), files=_file(q)),
+        ["questionnaire.portal_save"],
+    ),
     "submit": (
         lambda r, q: portal.portal_save(recipient=r, values=_required(q), files=_file(q), submit=True),
         ["questionnaire.portal_save", "questionnaire.portal_submit"],
@@ -44,13 +55,16 @@ def test_each_portal_write_is_one_event_per_step_naming_the_contact(name, questi
     events = list(AuditEvent.objects.filter(sequence__gt=head).order_by("sequence"))
     assert [e.action for e in events] == actions
     assert all(e.actor_id is None and e.actor_name == recipient.label for e in events)
-    assert all(e.object_type == "questionnaires.questionnaire" and e.object_id == str(questionnaire.pk) for e in events)
+    assert all(
+        e.object_type == "questionnaires.questionnaire" and e.object_id == str(questionnaire.pk)
+        for e in events
+    )
     assert audit.verify_chain().ok
 
 
 @pytest.mark.parametrize("name", CALLS)
 def test_a_portal_write_whose_event_fails_leaves_nothing(name, questionnaire, recipient, monkeypatch):
-    call, actions = CALLS[name]
+    call, _ = CALLS[name]
     before, files = fingerprint(), stored_files()
 
     def failing(**kwargs):
@@ -73,7 +87,9 @@ def test_removing_a_file_is_audited_and_all_or_nothing(questionnaire, recipient,
     with pytest.raises(RuntimeError):
         portal.portal_file_remove(recipient=recipient, file_id=attached.pk)
     monkeypatch.undo()
-    assert AnswerFile.objects.filter(pk=attached.pk).exists() and attached.file.storage.exists(attached.file.name)
+    assert AnswerFile.objects.filter(pk=attached.pk).exists() and attached.file.storage.exists(
+        attached.file.name
+    )
     portal.portal_file_remove(recipient=recipient, file_id=attached.pk)
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event.action == "questionnaire.portal_file_remove" and event.actor_name == recipient.label
