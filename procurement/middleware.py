@@ -126,8 +126,25 @@ denied_logger = logging.getLogger("procurement.denied")
 _SECRET_IN_PATH = re.compile(r"^(/portal/)[^/]+")
 
 
+_SECRET_IN_TEXT = re.compile(r"(/portal/)[^/\s\"']+")
+
+
 def loggable_path(path: str) -> str:
     return _SECRET_IN_PATH.sub(r"\1<token>", path)
+
+
+class RedactPortalTokens(logging.Filter):
+    """On the log handler: a portal path in any log line (django.request's "Not Found: /portal/…",
+    say) is written with its token replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _SECRET_IN_TEXT.sub(r"\1<token>", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _SECRET_IN_TEXT.sub(r"\1<token>", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
 
 
 def log_denied(request, status: int, reason: str = "") -> None:

@@ -342,8 +342,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A questionnaire portal link's token never reaches a log line.
+    "filters": {"portal_tokens": {"()": "procurement.middleware.RedactPortalTokens"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+            "filters": ["portal_tokens"],
+        }
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},

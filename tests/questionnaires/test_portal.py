@@ -275,3 +275,16 @@ def test_the_token_never_reaches_the_log_of_refusals(client, caplog):
         client.get(portal_path(secret))
     denied = [r for r in caplog.records if r.name == "procurement.denied"]
     assert denied and all(secret not in r.getMessage() for r in denied)
+
+
+def test_no_log_line_carries_a_portal_token():
+    import logging
+
+    from procurement.middleware import RedactPortalTokens
+
+    secret = tokens.new_token()
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/portal/{secret}/",), None
+    )
+    RedactPortalTokens().filter(record)
+    assert secret not in record.getMessage() and "/portal/<token>/" in record.getMessage()
