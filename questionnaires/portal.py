@@ -147,8 +147,9 @@ def _save(*, recipient, values, files, submit, stored) -> Questionnaire:
         if answer.question.kind == AnswerKind.FILE or answer.value == value:
             continue
         answer.value, answer.saved_by, answer.saved_at = value, recipient, now
-        if answer.review != Answer.Review.ACCEPTED:
-            answer.review = Answer.Review.PENDING  # a changed answer is reviewed again
+        # A changed answer is reviewed again (evidence made from the old one stays where it is,
+        # quoting what was accepted then).
+        answer.review = Answer.Review.PENDING
         answer.save(update_fields=["value", "saved_by", "saved_at", "review"])
         changed.append(answer.question.code)
     for question_id, uploads_given in files.items():

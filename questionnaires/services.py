@@ -400,6 +400,8 @@ def answer_review(
         raise QuestionnaireError("Answers are reviewed once the vendor has submitted the questionnaire.")
     note = note.strip()
     before = {"answer": answer.question.code, "review": answer.review}
+    if decision == ACCEPT and answer.review == Answer.Review.ACCEPTED:
+        raise QuestionnaireError(f"Answer {answer.question.code} is already accepted.")
     if decision == ACCEPT:
         if evaluation is not None:
             if evaluation.vendor_id != locked.vendor_id:

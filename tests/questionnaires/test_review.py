@@ -221,3 +221,18 @@ def test_the_token_of_a_revoked_contact_stops_even_after_a_reopen(
     services.recipient_revoke(actor=procurement_user, recipient=recipient)
     services.questionnaire_reopen(actor=procurement_user, questionnaire=submitted, note="One more thing.")
     assert client.get(f"/portal/{token}/").status_code == 404
+
+
+def test_an_answer_is_accepted_once_and_reviewed_again_when_the_vendor_changes_it(
+    procurement_user, submitted, recipient, draft
+):
+    answer = answers_by_code(submitted)["1.1"]
+    services.answer_review(actor=procurement_user, answer=answer, decision="accept", evaluation=draft)
+    with pytest.raises(services.QuestionnaireError, match="already accepted"):
+        services.answer_review(actor=procurement_user, answer=answer, decision="accept", evaluation=draft)
+    services.questionnaire_reopen(actor=procurement_user, questionnaire=submitted, note="Update 1.1 please.")
+    _submit(submitted, recipient, **{"1.1": "300"})
+    answer.refresh_from_db()
+    assert answer.review == Answer.Review.PENDING and answer.evidence_id  # the old evidence stays
+    services.answer_review(actor=procurement_user, answer=answer, decision="accept", evaluation=draft)
+    assert [e.excerpt.split()[0] for e in Evidence.objects.order_by("pk")] == ["256", "300"]
