@@ -176,8 +176,12 @@ def _lock_chain_head() -> None:
 
 
 def actor_display(actor) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None:
         return ""
+    if not getattr(actor, "is_authenticated", False):
+        # Someone without an account, acting through a credential of their own (a vendor contact
+        # on the questionnaire portal): named in the event, never linked to a user.
+        return str(getattr(actor, "audit_label", ""))
     full_name = actor.get_full_name()
     return f"{full_name} ({actor.get_username()})" if full_name else actor.get_username()
 

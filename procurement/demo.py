@@ -62,6 +62,10 @@ def seed() -> None:
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)
+    from questionnaires import demo as questionnaires_demo
+
+    # On top of every app it reads: vendors, and a draft evaluation to add evidence to.
+    questionnaires_demo.seed()
     from scorecards import record_demo
 
     # After every seeder that decides evaluations: their decision records.

@@ -8,10 +8,13 @@ that is down delays the mail (retried with backoff by the worker) and never fail
 """
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from .models import OutgoingMail
 
@@ -38,7 +41,7 @@ def mail_enqueue(*, key: str, to, subject: str, template: str, context: dict) ->
     context = {**context, "recipient": to, "site_url": settings.SITE_URL.rstrip("/")}
     mail = OutgoingMail(
         key=key,
-        to=to,
+        to=to if isinstance(to, get_user_model()) else None,
         address=to.email,
         subject=subject,
         body_text=render_to_string(f"mail/{template}.txt", context),
@@ -61,3 +64,31 @@ def _hand_to_worker(mail_id: int) -> None:
     except Exception:
         # The row is committed and pending: run_worker requeues it when it starts.
         logger.exception("Could not enqueue mail %s; it stays pending", mail_id)
+
+
+# Links made at sending time ------------------------------------------------------------------
+
+# What a stored mail body holds where its secret link goes (templates write it as {{ link }}).
+SECRET_LINK = "[[secret-link]]"  # noqa: S105 - a placeholder, not a secret
+_secret_links: dict[str, Callable[[OutgoingMail], str | None]] = {}
+
+
+def register_secret_link(key_prefix: str, make_link: Callable[[OutgoingMail], str | None]) -> None:
+    """`make_link(mail)` returns the link for a mail whose key starts with `key_prefix` (or None:
+    the link may no longer be given, and the mail is not sent). Registered in AppConfig.ready()."""
+    _secret_links[key_prefix] = make_link
+
+
+class SecretLinkWithdrawn(Exception):
+    """The mail's link may no longer be given (e.g. the access was revoked before it went)."""
+
+
+def bodies_to_send(mail: OutgoingMail) -> tuple[str, str]:
+    """The mail's text and HTML as sent: with its secret link made now, if it carries one."""
+    if SECRET_LINK not in mail.body_text and SECRET_LINK not in mail.body_html:
+        return mail.body_text, mail.body_html
+    make_link = next((f for prefix, f in _secret_links.items() if mail.key.startswith(prefix)), None)
+    link = make_link(mail) if make_link else None
+    if not link:
+        raise SecretLinkWithdrawn(f"mail {mail.key}: its link may no longer be given")
+    return mail.body_text.replace(SECRET_LINK, link), mail.body_html.replace(SECRET_LINK, escape(link))

@@ -122,6 +122,30 @@ def session_lifetime(get_response):
 
 denied_logger = logging.getLogger("procurement.denied")
 
+# A questionnaire portal link carries its credential in the path: never write it to a log.
+_SECRET_IN_PATH = re.compile(r"^(/portal/)[^/]+")
+
+
+_SECRET_IN_TEXT = re.compile(r"(/portal/)[^/\s\"']+")
+
+
+def loggable_path(path: str) -> str:
+    return _SECRET_IN_PATH.sub(r"\1<token>", path)
+
+
+class RedactPortalTokens(logging.Filter):
+    """On the log handler: a portal path in any log line (django.request's "Not Found: /portal/…",
+    say) is written with its token replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _SECRET_IN_TEXT.sub(r"\1<token>", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _SECRET_IN_TEXT.sub(r"\1<token>", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
 
 def log_denied(request, status: int, reason: str = "") -> None:
     """One line for a refused request: who asked, for what, how, and why if known.
@@ -130,16 +154,17 @@ def log_denied(request, status: int, reason: str = "") -> None:
     request id that the audit trail also carries. Never the query string: it may hold data."""
     user = getattr(request, "user", None)
     who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    path = loggable_path(request.path)
     denied_logger.warning(
         "denied %s %s %s user=%s ip=%s request_id=%s%s",
         status,
         request.method,
-        request.path,
+        path,
         who,
         client_ip(request),
         getattr(request, "request_id", ""),
         f" reason={reason!r}" if reason else "",
-        extra={"path": request.path, "user": who, "method": request.method, "status": status},
+        extra={"path": path, "user": who, "method": request.method, "status": status},
     )
 
 

@@ -239,3 +239,19 @@ def can_use_api(user) -> bool:
 def can_write_through_api(user, token) -> bool:
     """A read-only token never writes, whatever its owner may do in the browser."""
     return token is None or not token.read_only
+
+
+# Vendor questionnaires -------------------------------------------------------------------
+
+
+def can_view_questionnaires(user) -> bool:
+    return can_read(user)
+
+
+def can_send_questionnaires(user) -> bool:
+    """Sending, revoking, reviewing and reopening: procurement (or an admin)."""
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_manage_questionnaire_templates(user) -> bool:
+    return is_admin(user)

@@ -60,12 +60,21 @@ class ReminderKind:
 
 
 REMINDER_KINDS: dict[str, ReminderKind] = {}
+# Reminders to people outside the register (vendor contacts, who have no account, profile or
+# preferences): each sender mails what is due `today` once, keyed by occasion, and says how many.
+EXTERNAL_REMINDERS: list[Callable[[dt.date], int]] = []
 
 
 def register_reminders(*kinds: ReminderKind) -> None:
     """Add kinds of reminder; registering one twice (ready() run again in tests) is harmless."""
     for kind in kinds:
         REMINDER_KINDS[kind.name] = kind
+
+
+def register_external_reminders(*senders: Callable[[dt.date], int]) -> None:
+    for sender in senders:
+        if sender not in EXTERNAL_REMINDERS:
+            EXTERNAL_REMINDERS.append(sender)
 
 
 def site_url(path: str) -> str:
@@ -144,10 +153,11 @@ class SendOutcome:
     in_digests: int = 0  # reminders those digests hold
     silenced: int = 0  # marked without a mail: the person chose "none"
     held: int = 0  # for a person whose digest of the day already went: tomorrow's digest
+    external: int = 0  # mails to people outside the register (vendor contacts)
 
     @property
     def mails(self) -> int:
-        return self.immediate + self.digests
+        return self.immediate + self.digests + self.external
 
 
 def due_reminders(today: dt.date) -> list[Reminder]:
@@ -169,6 +179,8 @@ def reminders_send(*, today: dt.date | None = None) -> SendOutcome:
     today = today or timezone.localdate()
     due = due_reminders(today)
     outcome = SendOutcome(due=len(due))
+    for sender in EXTERNAL_REMINDERS:
+        outcome.external += sender(today)
     if not due:
         return outcome
     user_ids = {r.user.pk for r in due}

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "resilience",
     "capacity",
     "scorecards",
+    "questionnaires",
 ]
 # This app as an OpenID provider: only for the tests (and trying SSO locally), never in production.
 IDP_OIDC_ENABLED = env_bool("IDP_OIDC_ENABLED", False)
@@ -319,6 +320,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Vendor questionnaires: a portal link stays valid this many days after the due date, and the
+# portal answers at most this many requests a minute per link and per client address.
+QUESTIONNAIRE_LINK_DAYS_AFTER_DUE = env_int("QUESTIONNAIRE_LINK_DAYS_AFTER_DUE", 30)
+PORTAL_RATE_PER_TOKEN = env_int("PORTAL_RATE_PER_TOKEN", 30)
+PORTAL_RATE_PER_ADDRESS = env_int("PORTAL_RATE_PER_ADDRESS", 120)
 # A decided evaluation is due for re-evaluation this many months after its decision.
 REEVALUATION_MONTHS = env_int("REEVALUATION_MONTHS", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -429,8 +435,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A questionnaire portal link's token never reaches a log line.
+    "filters": {"portal_tokens": {"()": "procurement.middleware.RedactPortalTokens"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+            "filters": ["portal_tokens"],
+        }
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},

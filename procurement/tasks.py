@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.utils import timezone
 
+from .mail import SecretLinkWithdrawn, bodies_to_send
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -87,11 +88,15 @@ def mail_send(mail_id: int) -> str:
     mail = OutgoingMail.objects.filter(pk=mail_id).first()
     if mail is None or mail.status != OutgoingMail.Status.PENDING:
         return mail.status if mail else "missing"
-    message = EmailMultiAlternatives(
-        mail.subject, mail.body_text, settings.DEFAULT_FROM_EMAIL, [mail.address]
-    )
-    if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
+    try:
+        body_text, body_html = bodies_to_send(mail)
+    except SecretLinkWithdrawn as error:
+        mail.status, mail.last_error = OutgoingMail.Status.FAILED, str(error)
+        mail.save(update_fields=["status", "last_error"])
+        return mail.status
+    message = EmailMultiAlternatives(mail.subject, body_text, settings.DEFAULT_FROM_EMAIL, [mail.address])
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     mail.attempts += 1
     try:
         message.send()

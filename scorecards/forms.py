@@ -107,7 +107,10 @@ class ScoresForm(StyledForm):
         choices = [("", "Not scored yet"), *[(str(v), label) for v, label in scoring.SCORE_CHOICES]]
         for score in scores:
             kind = score.dimension.kind
-            links = "\n".join(f"{e.title} {e.url}".strip() for e in score.evidence.all() if not e.is_file)
+            # Evidence brought in from a source (a questionnaire answer) is not a typed link.
+            links = "\n".join(
+                f"{e.title} {e.url}".strip() for e in score.evidence.all() if not e.is_file and not e.source
+            )
             fields[f"{kind}-score"] = forms.TypedChoiceField(
                 label="Score",
                 choices=choices,

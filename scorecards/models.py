@@ -224,6 +224,10 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # Evidence brought in from elsewhere (a vendor's questionnaire answer): what it said, quoted,
+    # and where it came from. Both enter the signed content and the decision record.
+    excerpt = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -374,7 +374,8 @@ def _store_files(score: Score, uploads: Sequence[UploadedFile], actor, stored: l
 
 
 def _sync_links(score: Score, links: Sequence[tuple[str, str]], actor) -> None:
-    existing = {(e.title, e.url): e for e in score.evidence.all() if not e.is_file}
+    # Links typed on the scores form; evidence with a source is managed where it came from.
+    existing = {(e.title, e.url): e for e in score.evidence.all() if not e.is_file and not e.source}
     wanted = list(dict.fromkeys((title.strip()[:200], url.strip()) for title, url in links))
     for key, evidence in existing.items():
         if key not in wanted:
@@ -440,6 +441,47 @@ def _save_scores(*, actor, evaluation, entries, stored) -> Evaluation:
     if before != after:
         audit.record(actor=actor, action="evaluation.scores_update", obj=locked, before=before, after=after)
     return locked
+
+
+@transaction.atomic
+def evidence_add_sourced(
+    *, actor, evaluation: Evaluation, dimension_kind: str, title: str, url: str, excerpt: str, source: str
+) -> Evidence:
+    """Add evidence brought in from elsewhere (e.g. an accepted questionnaire answer) to one
+    dimension of a draft: a link back to where it came from, the text quoted and its source.
+
+    Not durable: the caller (the service that accepts the answer) holds the transaction, so the
+    evidence and the caller's own change commit or roll back together."""
+    locked = _lock_draft(evaluation, actor)
+    score = (
+        Score.objects.select_for_update()
+        .select_related("dimension")
+        .filter(evaluation=locked, dimension__kind=dimension_kind)
+        .first()
+    )
+    if score is None:
+        raise ScorecardError(
+            f"The evaluation's scorecard has no {DimensionKind(dimension_kind).label.lower()} dimension."
+            if dimension_kind in DimensionKind.values
+            else "The evaluation's scorecard has no such dimension."
+        )
+    evidence = Evidence(
+        score=score,
+        title=title.strip()[:200],
+        url=url,
+        excerpt=excerpt.strip(),
+        source=source.strip()[:300],
+        added_by=actor,
+    )
+    evidence.full_clean()
+    evidence.save()
+    audit.record(
+        actor=actor,
+        action="evaluation.evidence_add",
+        obj=locked,
+        after={f"{dimension_kind}.evidence": evidence.label, "source": evidence.source},
+    )
+    return evidence
 
 
 @transaction.atomic(durable=True)

@@ -17,6 +17,7 @@ MAY_IMPORT = {
     "resilience": {"procurement", "vendors"},
     "capacity": {"procurement", "vendors", "resilience"},
     "scorecards": {"procurement", "vendors", "resilience"},
+    "questionnaires": {"procurement", "vendors", "resilience", "scorecards"},
 }
 COMPOSITION_ROOTS = {"procurement/urls.py", "procurement/api.py", "procurement/demo.py"}
 

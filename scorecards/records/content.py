@@ -88,6 +88,8 @@ def _scores_part(scores: list[Score]) -> tuple[list[dict], dict]:
             item = {"label": e.label, "url": e.url}
             if e.is_file:
                 item |= {"file": e.original_name, "size": e.size, "sha256": e.sha256}
+            if e.source or e.excerpt:
+                item |= {"source": e.source, "excerpt": e.excerpt}
             evidence.append(item)
         rows.append(
             {

@@ -98,8 +98,15 @@ def content_snapshot(evaluation: Evaluation) -> dict:
 
 def _evidence_entry(evidence: Evidence) -> dict:
     if evidence.is_file:
-        return {"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size}
-    return {"title": evidence.title, "url": evidence.url}
+        entry = {"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size}
+    else:
+        entry = {"title": evidence.title, "url": evidence.url}
+    # Only when present, so evidence without them keeps the snapshot (and hash) it always had.
+    if evidence.source:
+        entry["source"] = evidence.source
+    if evidence.excerpt:
+        entry["excerpt"] = evidence.excerpt
+    return entry
 
 
 def hash_content(canonical: str) -> str:

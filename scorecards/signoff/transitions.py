@@ -202,6 +202,8 @@ def evaluation_revise(*, actor, evaluation: Evaluation) -> Evaluation:
                 content_type=item.content_type,
                 size=item.size,
                 sha256=item.sha256,
+                excerpt=item.excerpt,
+                source=item.source,
                 added_by=item.added_by,
             )
     result = result_of(revision.scores.select_related("dimension"))

@@ -27,7 +27,10 @@ LEGAL = frozenset({"legal", "admin"})
 WORKLOAD_EDITORS = frozenset({"platform", "procurement", "admin"})
 AUDIT_READERS = frozenset({"auditor", "admin"})
 ADMIN = frozenset({"admin"})
-EVERYONE = ANYONE_SIGNED_IN | {"anonymous"}
+# Everyone, signed in or not; "vendor_contact" holds a questionnaire portal link and no account.
+EVERYONE = ANYONE_SIGNED_IN | {"anonymous", "vendor_contact"}
+# Not signed in: sent to sign in on every page that is not public.
+NOT_SIGNED_IN = frozenset({"anonymous", "vendor_contact"})
 NOBODY: frozenset = frozenset()
 
 Args = Callable[[World], dict]
@@ -259,6 +262,56 @@ PAGES: dict[str, Page] = {
     "scorecards:template-create": Page(get=ADMIN, post=ADMIN),
     "scorecards:template-detail": Page(args=lambda w: {"pk": w.template.pk}, get=READERS),
     "scorecards:template-edit": Page(args=lambda w: {"pk": w.template.pk}, get=ADMIN, post=ADMIN),
+    # Vendor questionnaires -----------------------------------------------------------------------
+    "questionnaires:list": Page(get=READERS),
+    "questionnaires:send": Page(get=PROCUREMENT, post=PROCUREMENT),
+    "questionnaires:detail": Page(args=lambda w: {"pk": w.questionnaire.pk}, get=READERS),
+    "questionnaires:export": Page(args=lambda w: {"pk": w.submitted_questionnaire.pk}, get=READERS),
+    "questionnaires:reopen": Page(args=lambda w: {"pk": w.submitted_questionnaire.pk}, post=PROCUREMENT),
+    "questionnaires:recipient-add": Page(args=lambda w: {"pk": w.questionnaire.pk}, post=PROCUREMENT),
+    "questionnaires:recipient-revoke": Page(
+        args=lambda w: {"pk": w.questionnaire.pk, "recipient_pk": w.recipient.pk},
+        post=PROCUREMENT,
+        # A contact named under another questionnaire's id: nobody reaches it that way.
+        others=Page(
+            args=lambda w: {"pk": w.submitted_questionnaire.pk, "recipient_pk": w.recipient.pk}, post=NOBODY
+        ),
+    ),
+    "questionnaires:recipient-link": Page(
+        args=lambda w: {"pk": w.questionnaire.pk, "recipient_pk": w.recipient.pk},
+        post=PROCUREMENT,
+        others=Page(
+            args=lambda w: {"pk": w.submitted_questionnaire.pk, "recipient_pk": w.recipient.pk}, post=NOBODY
+        ),
+    ),
+    "questionnaires:answer-detail": Page(
+        args=lambda w: {"pk": w.submitted_questionnaire.pk, "answer_pk": w.answer.pk},
+        get=READERS,
+        others=Page(args=lambda w: {"pk": w.questionnaire.pk, "answer_pk": w.answer.pk}, get=NOBODY),
+    ),
+    "questionnaires:answer-review": Page(
+        args=lambda w: {"pk": w.submitted_questionnaire.pk, "answer_pk": w.answer.pk}, post=PROCUREMENT
+    ),
+    "questionnaires:file-download": Page(args=lambda w: {"pk": w.portal_file.pk}, get=READERS),
+    # The portal answers whoever holds a valid link, signed in or not; a revoked link nobody.
+    "questionnaires:portal": Page(
+        args=lambda w: {"token": w.portal_token},
+        get=EVERYONE,
+        post=EVERYONE,
+        public=True,
+        others=Page(args=lambda w: {"token": w.revoked_token}, get=NOBODY, post=NOBODY, public=True),
+    ),
+    "questionnaires:portal-file-remove": Page(
+        args=lambda w: {"token": w.portal_token, "file_pk": w.portal_file.pk},
+        post=EVERYONE,
+        public=True,
+        # Another questionnaire's link cannot reach this questionnaire's file.
+        others=Page(
+            args=lambda w: {"token": w.other_portal_token, "file_pk": w.portal_file.pk},
+            post=NOBODY,
+            public=True,
+        ),
+    ),
     # API pages that are not operations ----------------------------------------------------------
     "api-v1:openapi-json": Page(get=EVERYONE, public=True, any_method=True),
     "api-v1:openapi-view": Page(get=EVERYONE, public=True, any_method=True),
@@ -393,6 +446,28 @@ API: dict[str, Api] = {
     "api-v1:evaluation_detail": Api("GET", READERS, args=lambda w: {"evaluation_id": w.draft.pk}),
     "api-v1:decision_record": Api("GET", READERS, args=lambda w: {"evaluation_id": w.decided.pk}),
     "api-v1:decision_record_pdf": Api("GET", READERS, args=lambda w: {"evaluation_id": w.decided.pk}),
+    "api-v1:questionnaire_list": Api("GET", READERS),
+    "api-v1:questionnaire_detail": Api(
+        "GET", READERS, args=lambda w: {"questionnaire_id": w.questionnaire.pk}
+    ),
+    "api-v1:questionnaire_send": Api(
+        "POST",
+        PROCUREMENT,
+        body=lambda w: {
+            "vendor": w.vendor.pk,
+            "title": "Matrix questionnaire",
+            "due_date": "2099-01-01",
+            "contacts": [{"name": "Ann Lee", "email": "ann@vendor.example"}],
+        },
+    ),
+    "api-v1:recipient_revoke": Api(
+        "POST",
+        PROCUREMENT,
+        args=lambda w: {"questionnaire_id": w.questionnaire.pk, "recipient_id": w.recipient.pk},
+    ),
+    "api-v1:answer_list": Api(
+        "GET", READERS, args=lambda w: {"questionnaire_id": w.submitted_questionnaire.pk}
+    ),
     "api-v1:audit_event_list": Api("GET", AUDIT_READERS),
     "api-v1:audit_event_detail": Api("GET", AUDIT_READERS, args=lambda w: {"sequence": 1}),
 }

@@ -10,8 +10,11 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 # SQL a GET may run: the session (saved on every request to slide the idle timeout), the sign-in
-# throttle's bookkeeping, and an API token's "last used" stamp. Anything else is a state change.
-GET_MAY_WRITE = re.compile(r"^(django_session|axes_\w+|procurement_apitoken|procurement_cache)$")
+# throttle's bookkeeping, an API token's "last used" stamp, and the questionnaire portal's rate-limit
+# counters (every portal request is counted, refused ones too). Anything else is a state change.
+GET_MAY_WRITE = re.compile(
+    r"^(django_session|axes_\w+|procurement_apitoken|procurement_cache|questionnaires_portalratecounter)$"
+)
 _WRITE = re.compile(
     # SQLite's "INSERT OR IGNORE INTO" is how Django adds many-to-many rows there.
     r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|TRUNCATE)\s+[\"`]?(\w+)",

@@ -45,7 +45,7 @@ PREFERRED = ["procurement", "legal", "platform", "finance", "security", "auditor
 SKIPPED = {"account_logout"}  # nothing to fuzz: no fields
 # Pages whose success answers 200 rather than a redirect: a new API token's secret is shown once,
 # on the answer itself. There a refusal is an answer that marks the form invalid.
-SUCCESS_ANSWERS_200 = {"profile"}
+SUCCESS_ANSWERS_200 = {"profile", "questionnaires:recipient-link"}
 
 
 def _first_allowed(allowed) -> str:

@@ -24,9 +24,12 @@ from tests.scorecards.factories import PNG_BYTES, RATIONALE, all_scores, evaluat
 from tests.vendors.factories import PDF_BYTES, CapacityLineFactory, ContractFactory, VendorFactory
 from vendors import services as vendor_services
 
-# Everyone the matrix asks about. "anonymous" is not signed in; "no_role" is signed in with no role.
+# Everyone the matrix asks about. "anonymous" is not signed in; "no_role" is signed in with no role;
+# "vendor_contact" is not signed in either but holds a questionnaire portal link (its token opened
+# the portal first, and is sent as the API's bearer token): it must reach the portal and nothing else.
 PRINCIPALS = [
     "anonymous",
+    "vendor_contact",
     "no_role",
     "procurement",
     "legal",
@@ -105,6 +108,66 @@ def _decide(evaluation: Evaluation, author) -> None:
         )
 
 
+def _questionnaires(world: World) -> None:
+    """An open questionnaire (its contact's link opened, a file attached), one submitted for review
+    with an answer and a file, and a revoked link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from questionnaires import portal, services
+    from tests.questionnaires.factories import PDF, answers_by_code, template, token_of
+
+    procurement, o = world.users["procurement"], world.objects
+
+    def sent(title, email):
+        return services.questionnaire_send(
+            actor=procurement,
+            vendor=o["vendor"],
+            template=template(),
+            title=title,
+            due_date=timezone.localdate() + timedelta(days=14),
+            contacts=[services.Contact("Mira Solberg", email)],
+        )
+
+    o["questionnaire"] = sent("Due diligence", "mira@vendor.example")
+    o["recipient"] = o["questionnaire"].recipients.get()
+    o["portal_token"] = token_of(procurement, o["recipient"])
+    portal.portal_open(recipient=o["recipient"])
+    by_code = answers_by_code(o["questionnaire"])
+    portal.portal_save(
+        recipient=o["recipient"],
+        values={},
+        files={by_code["4.3"].question_id: [SimpleUploadedFile("iso.pdf", PDF)]},
+    )
+    o["portal_file"] = by_code["4.3"].files.get()
+    o["submitted_questionnaire"] = sent("Reviewed", "jonas@vendor.example")
+    submitted = o["submitted_questionnaire"]
+    other_recipient = submitted.recipients.get()
+    o["other_portal_token"] = token_of(procurement, other_recipient)
+    by_code = answers_by_code(submitted)
+    values = {
+        "1.1": "256",
+        "1.2": "30",
+        "2.1": "eu-west",
+        "4.1": ["ISO/IEC 27001"],
+        "5.1": "0",
+        "5.3": "15",
+        "5.4": "120",
+    }
+    portal.portal_save(
+        recipient=other_recipient,
+        values={by_code[code].question_id: value for code, value in values.items()},
+        files={by_code["4.3"].question_id: [SimpleUploadedFile("soc2.pdf", PDF)]},
+        submit=True,
+    )
+    o["answer"] = by_code["1.1"]
+    o["submitted_recipient"] = other_recipient
+    revoked = sent("Withdrawn", "gone@vendor.example")
+    o["revoked_token"] = token_of(procurement, revoked.recipients.get())
+    services.recipient_revoke(actor=procurement, recipient=revoked.recipients.get())
+
+
 def build_world() -> World:
     world = World(users=_users())
     procurement = world.users["procurement"]
@@ -163,7 +226,9 @@ def build_world() -> World:
     records.decision_record_issue(evaluation_id=o["decided"].pk, actor=other)
     o["template"] = o["draft"].template
 
+    _questionnaires(world)
     world.tokens = {name: _token_for(user) for name, user in world.users.items()}
+    world.tokens["vendor_contact"] = o["portal_token"]
     o["own_token"] = ApiToken.objects.filter(user=procurement).first()
     o["other_token"] = ApiToken.objects.filter(user=other).first()
     return world

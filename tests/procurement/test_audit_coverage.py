@@ -33,6 +33,7 @@ from django.utils import timezone
 from capacity import services as capacity
 from procurement import accounts, api_tokens, audit, reminders
 from procurement.models import AuditEvent, AuditVerification, Notified, SignInPolicy
+from questionnaires.models import AnswerFile, PortalRateCounter, Submission
 from resilience import services as workloads
 from resilience.models import Rehearsal, RehearsalScenario
 from scorecards import records, services, signoff
@@ -67,7 +68,7 @@ from vendors.models import ExitRightClause, ExitRightKind, Layer
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards")
+APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards", "questionnaires")
 
 
 def service_modules() -> list[str]:
@@ -575,6 +576,125 @@ def decision_record_issue_later(p):
         records.decision_record_issue_later(evaluation, actor=p.legal)
 
 
+# scorecards.services (evidence from elsewhere) and questionnaires.services
+
+
+def evidence_add_sourced(p):
+    evaluation = evaluation_with_contract(author=p.procurement, scores=all_scores(3))
+    yield
+    services.evidence_add_sourced(
+        actor=p.procurement,
+        evaluation=evaluation,
+        dimension_kind="capacity",
+        title="Questionnaire answer 1.1",
+        url="https://register.example/questionnaires/1/answers/1/",
+        excerpt="256 GPUs",
+        source="Vendor questionnaire, question 1.1",
+    )
+
+
+def _questionnaire(p, **kwargs):
+    from tests.questionnaires.factories import send
+
+    return send(p.procurement, **kwargs)
+
+
+def _submitted(p):
+    from questionnaires import portal
+    from tests.questionnaires.factories import answers_by_code
+
+    questionnaire = _questionnaire(p)
+    by_code = answers_by_code(questionnaire)
+    values = {
+        "1.1": "256",
+        "1.2": "30",
+        "2.1": "eu-west",
+        "4.1": ["ISO/IEC 27001"],
+        "5.1": "0",
+        "5.3": "15",
+        "5.4": "120",
+    }
+    portal.portal_save(
+        recipient=questionnaire.recipients.get(),
+        values={by_code[code].question_id: value for code, value in values.items()},
+        submit=True,
+    )
+    return questionnaire, answers_by_code(questionnaire)
+
+
+def questionnaire_template_create(p):
+    from questionnaires import services as q
+
+    yield
+    q.questionnaire_template_create(
+        actor=p.admin,
+        key="colocation",
+        name="Colocation questionnaire",
+        sections=[q.SectionSpec("Power", (q.QuestionSpec("1.1", "Power per rack", "number", unit="kW"),))],
+    )
+
+
+def questionnaire_send(p):
+    from questionnaires import services as q
+    from tests.questionnaires.factories import template
+    from tests.vendors.factories import VendorFactory
+
+    vendor, questionnaire_template = VendorFactory(), template()
+    yield
+    q.questionnaire_send(
+        actor=p.procurement,
+        vendor=vendor,
+        template=questionnaire_template,
+        title="Due diligence",
+        due_date=timezone.localdate() + timedelta(days=14),
+        contacts=[q.Contact("Mira", "mira@vendor.example")],
+    )
+
+
+def recipient_add(p):
+    from questionnaires import services as q
+
+    questionnaire = _questionnaire(p)
+    yield
+    q.recipient_add(actor=p.procurement, questionnaire=questionnaire, name="Bo", email="bo@vendor.example")
+
+
+def recipient_revoke(p):
+    from questionnaires import services as q
+
+    questionnaire = _questionnaire(p)
+    yield
+    q.recipient_revoke(actor=p.procurement, recipient=questionnaire.recipients.get())
+
+
+def recipient_new_link(p):
+    from questionnaires import services as q
+
+    questionnaire = _questionnaire(p)
+    yield
+    q.recipient_new_link(actor=p.procurement, recipient=questionnaire.recipients.get())
+
+
+def answer_review(p):
+    """Accepted into a draft evaluation: the evidence and the review, two objects changed."""
+    from questionnaires import services as q
+
+    questionnaire, by_code = _submitted(p)
+    evaluation = EvaluationFactory(vendor=questionnaire.vendor, author=p.procurement)
+    yield
+    q.answer_review(actor=p.procurement, answer=by_code["1.1"], decision="accept", evaluation=evaluation)
+
+
+def questionnaire_reopen(p):
+    from questionnaires import services as q
+
+    questionnaire, _ = _submitted(p)
+    yield
+    q.questionnaire_reopen(
+        actor=p.procurement, questionnaire=questionnaire, note="Please attach the SOC 2 report."
+    )
+
+
 CASES: dict[str, Case] = {
     "api_token_create": Case(api_token_create, ("api_token.create",)),
     "user_roles_sync": Case(user_roles_sync, ("auth.roles_synced",)),
@@ -617,6 +737,14 @@ CASES: dict[str, Case] = {
     "evaluation_update": Case(evaluation_update, ("evaluation.update",)),
     "evaluation_save_scores": Case(evaluation_save_scores, ("evaluation.scores_update",)),
     "evidence_delete": Case(evidence_delete, ("evaluation.evidence_delete",)),
+    "evidence_add_sourced": Case(evidence_add_sourced, ("evaluation.evidence_add",)),
+    "questionnaire_template_create": Case(questionnaire_template_create, ("questionnaire_template.create",)),
+    "questionnaire_send": Case(questionnaire_send, ("questionnaire.send",)),
+    "recipient_add": Case(recipient_add, ("questionnaire.recipient_add",)),
+    "recipient_revoke": Case(recipient_revoke, ("questionnaire.recipient_revoke",)),
+    "recipient_new_link": Case(recipient_new_link, ("questionnaire.link_issue",)),
+    "answer_review": Case(answer_review, ("evaluation.evidence_add", "questionnaire.answer_accept")),
+    "questionnaire_reopen": Case(questionnaire_reopen, ("questionnaire.reopen",)),
     "evaluation_submit": Case(evaluation_submit, ("evaluation.submit",)),
     "signoff_record": Case(signoff_record, ("signoff.sign", "evaluation.approve")),
     "evaluation_withdraw": Case(evaluation_withdraw, ("evaluation.withdraw",)),
@@ -637,6 +765,11 @@ EXEMPT: dict[type, str] = {
     Notified: "what send_reminders mailed to whom (no actor): a log of mail sent, not a change to the register",
     DecisionRecordFailure: "written only by a failed decision_record_issue: test_a_failed_issue_writes_one_event",
     SignInPolicy: "configuration changed only in the admin, which audits it (AuditedSignInPolicyAdmin)",
+    # The vendor contact's side (no actor: a contact has no account); each portal function's
+    # event and its all-or-nothing transaction are proved in tests/questionnaires/test_audit.py.
+    AnswerFile: "attached on the questionnaire portal (questionnaires.portal): tests/questionnaires/test_audit.py",
+    Submission: "made by submitting on the questionnaire portal: tests/questionnaires/test_audit.py",
+    PortalRateCounter: "the portal's request counts per minute (rate limiting): bookkeeping, not a change",
 }
 
 

@@ -32,5 +32,6 @@ class Command(BaseCommand):
             f"{outcome.due} reminders due; {outcome.mails} mails sent "
             f"({outcome.immediate} single, {outcome.digests} digests holding {outcome.in_digests}); "
             f"{outcome.silenced} silenced by preference, {outcome.held} held for tomorrow's digest; "
+            f"{outcome.external} to vendor contacts; "
             f"{elapsed:.2f}s."
         )
