@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vendors",
     "resilience",
     "scorecards",
+    "dora",
 ]
 
 MIDDLEWARE = [

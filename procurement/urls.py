@@ -12,6 +12,7 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("", include("resilience.urls")),  # /workloads/ and /concentration/
     path("evaluations/", include("scorecards.urls")),
+    path("register-of-information/", include("dora.urls")),
     path("api/", include(api.urlpatterns)),
     path("profile/", profile_views.profile, name="profile"),
     path("profile/reminders/", profile_views.reminder_preferences, name="reminder-preferences"),

@@ -16,6 +16,7 @@ MAY_IMPORT = {
     "vendors": {"procurement"},
     "resilience": {"procurement", "vendors"},
     "scorecards": {"procurement", "vendors", "resilience"},
+    "dora": {"procurement", "vendors", "resilience", "scorecards"},
 }
 COMPOSITION_ROOTS = {"procurement/urls.py", "procurement/api.py", "procurement/demo.py"}
 
