@@ -22,7 +22,7 @@ from .services import CONTRACT_RECORD_FIELDS, ENTITY_FIELDS, FUNCTION_FIELDS, VE
 
 def _country_field(label: str, required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, choices=[("", "—")] + definitions.country_choices(), required=required
+        label=label, choices=[("", "—"), *definitions.country_choices()], required=required
     )
 
 

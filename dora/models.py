@@ -313,6 +313,9 @@ class SubmissionRequirement(models.Model):
             models.UniqueConstraint(fields=["submission", "role", "slot"], name="dora_requirement_unique")
         ]
 
+    def __str__(self):
+        return f"{self.role} #{self.slot}"
+
 
 class SubmissionSignature(models.Model):
     class Decision(models.TextChoices):
@@ -338,3 +341,6 @@ class SubmissionSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "signer"], name="dora_one_role_per_signer"),
         ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.signer_name} as {self.role}"
