@@ -106,6 +106,9 @@ class ReauthenticationFailed(RegisterError):
 
 
 def _save(obj, fields, *, actor, action, before=None, m2m: dict | None = None):
+    for name in ("lei", "euid"):
+        if name in fields:
+            setattr(obj, name, (getattr(obj, name) or "").strip().upper())
     obj.full_clean()
     try:
         with transaction.atomic():
