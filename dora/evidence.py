@@ -125,13 +125,15 @@ def _last_audit(evaluation: Evaluation | None) -> Derived:
 
 
 def _concentration(
-    contract: Contract, graph: HostingGraph, portable: bool
+    contract: Contract, graph: HostingGraph, portable: bool, scenarios: dict
 ) -> tuple[list[Derived], list[str]]:
     vendor = contract.vendor
-    scenario = loss_scenario(vendor=vendor, graph=graph)
+    if vendor.pk not in scenarios:  # one loss scenario per provider, whatever its contracts
+        scenarios[vendor.pk] = (loss_scenario(vendor=vendor, graph=graph), regions_of(vendor, graph))
+    scenario, vendor_regions = scenarios[vendor.pk]
     affected = scenario.workloads
     stranded = scenario.stranded_count
-    regions = {r.lower() for r in regions_of(vendor, graph)}
+    regions = {r.lower() for r in vendor_regions}
     names: set[str] = set()
     for loss in affected:
         lost_layers = {q.label for q in loss.layers if q.lost_units}
@@ -217,11 +219,12 @@ def contract_evidence(
     workload_ids = [f.workload_id for fs in functions_by_vendor.values() for f in fs]
     last = concentration.latest_rehearsals(workload_ids, concentration.FAILOVER_SCENARIOS)
     overrides = latest_overrides(ids)
+    scenarios: dict = {}
     result = {}
     for contract in contracts:
         contract_findings = findings.get(contract.pk, [])
         portable = any(f.kind.code == "data-portability" and not f.is_missing for f in contract_findings)
-        derived, alternatives = _concentration(contract, graph, portable)
+        derived, alternatives = _concentration(contract, graph, portable, scenarios)
         fields = [
             _exit_plan(contract_findings),
             _last_audit(evaluations.get(contract.vendor_id)),

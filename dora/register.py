@@ -20,7 +20,7 @@ from vendors.models import Contract, Vendor
 
 from . import definitions
 from .evidence import ContractEvidence, contract_evidence
-from .models import ContractRecord, DerivedField, FinancialEntity, FunctionRecord, VendorRecord
+from .models import DerivedField, FinancialEntity, FunctionRecord, VendorRecord
 
 NOT_APPLICABLE_COUNTRY = "eba_GA:qx2007"
 OPEN_END = "9999-12-31"
@@ -141,7 +141,12 @@ def build(ref_date: date, *, reporting_date: date | None = None) -> Register:
     evidence = contract_evidence(contracts, functions_by_vendor)
     base = reporting.currency if reporting else "EUR"
 
-    vendors = {v.pk: v for v in Vendor.objects.filter(pk__in=set(graph.names))}
+    vendors = {
+        v.pk: v
+        for v in Vendor.objects.filter(pk__in=set(graph.names)).select_related(
+            "runs_on", "dora_record__ultimate_parent"
+        )
+    }
 
     def code(vendor_id: int) -> tuple[str, str]:
         record = vendor_records.get(vendor_id)

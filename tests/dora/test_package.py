@@ -73,7 +73,7 @@ def test_metadata_files_point_at_the_dora_module_and_the_reporting_entity(built)
 
 
 def test_filing_indicators_are_false_exactly_for_the_empty_optional_templates(built):
-    reg, pkg = built
+    _reg, pkg = built
     files = {k.split("/", 1)[1]: v for k, v in _read(pkg.data).items()}
     rows = _rows(files["reports/FilingIndicators.csv"])
     assert rows[0] == ["templateID", "reported"]
