@@ -86,7 +86,7 @@ class FunctionRecordForm(forms.ModelForm):
     class Meta:
         model = FunctionRecord
         fields = FUNCTION_FIELDS
-        widgets = {"assessed_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"assessed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, workload: Workload, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +119,9 @@ class OverrideForm(forms.Form):
 
 
 class SubmissionForm(forms.Form):
-    ref_date = forms.DateField(label="Reference date", widget=forms.DateInput(attrs={"type": "date"}))
+    ref_date = forms.DateField(
+        label="Reference date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class SignForm(forms.Form):
