@@ -55,7 +55,7 @@ run: system-packages-run demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r procurement vendors resilience capacity scorecards questionnaires bench manage.py --severity-level medium -x '*/migrations/*'
+	$(BIN)/bandit -q -r procurement vendors resilience capacity scorecards questionnaires dora bench manage.py --severity-level medium -x '*/migrations/*'
 
 # Django's system checks, and no model change without its migration.
 checks: install

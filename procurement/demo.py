@@ -70,6 +70,10 @@ def seed() -> None:
 
     # After every seeder that decides evaluations: their decision records.
     record_demo.seed()
+    from dora import demo as dora_demo
+
+    # After the workloads, contracts and evaluations it registers.
+    dora_demo.seed()
 
 
 def logins() -> list[tuple[str, str, str]]:

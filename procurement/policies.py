@@ -227,6 +227,23 @@ def can_record_demand_visibility(user) -> bool:
     return is_admin(user) or has_role(user, PROCUREMENT)
 
 
+# DORA register of information --------------------------------------------------------------
+# Everyone with a role reads it (can_read). Procurement and compliance keep it and prepare the
+# package; its sign-off goes to the signing roles the policies route it to.
+
+
+def can_edit_dora_register(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT) or has_role(user, SECURITY)
+
+
+def can_prepare_dora_submission(user) -> bool:
+    return can_edit_dora_register(user)
+
+
+def dora_signing_roles(user) -> list[str]:
+    return [role for role in SIGNING_ROLES if has_role(user, role)]
+
+
 # JSON API ---------------------------------------------------------------------------------
 # The API applies the functions above, exactly as the pages do; a token acts with its owner's roles.
 

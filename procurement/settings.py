@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "capacity",
     "scorecards",
     "questionnaires",
+    "dora",
 ]
 # This app as an OpenID provider: only for the tests (and trying SSO locally), never in production.
 IDP_OIDC_ENABLED = env_bool("IDP_OIDC_ENABLED", False)

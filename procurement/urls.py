@@ -21,6 +21,7 @@ urlpatterns = [
     path("capacity/", include("capacity.urls")),
     path("evaluations/", include("scorecards.urls")),
     path("", include("questionnaires.urls")),  # /questionnaires/ and the vendor portal /portal/
+    path("register-of-information/", include("dora.urls")),
     path("api/", include(api.urlpatterns)),
     path("profile/", profile_views.profile, name="profile"),
     path("profile/reminders/", profile_views.reminder_preferences, name="reminder-preferences"),

@@ -18,6 +18,7 @@ MAY_IMPORT = {
     "capacity": {"procurement", "vendors", "resilience"},
     "scorecards": {"procurement", "vendors", "resilience"},
     "questionnaires": {"procurement", "vendors", "resilience", "scorecards"},
+    "dora": {"procurement", "vendors", "resilience", "scorecards"},
 }
 COMPOSITION_ROOTS = {"procurement/urls.py", "procurement/api.py", "procurement/demo.py"}
 

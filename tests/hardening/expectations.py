@@ -27,6 +27,8 @@ LEGAL = frozenset({"legal", "admin"})
 WORKLOAD_EDITORS = frozenset({"platform", "procurement", "admin"})
 AUDIT_READERS = frozenset({"auditor", "admin"})
 ADMIN = frozenset({"admin"})
+DORA_EDITORS = frozenset({"procurement", "security", "admin"})
+SIGNERS = frozenset({"legal", "finance", "security", "platform"})
 # Everyone, signed in or not; "vendor_contact" holds a questionnaire portal link and no account.
 EVERYONE = ANYONE_SIGNED_IN | {"anonymous", "vendor_contact"}
 # Not signed in: sent to sign in on every page that is not public.
@@ -312,6 +314,22 @@ PAGES: dict[str, Page] = {
             public=True,
         ),
     ),
+    # DORA register of information --------------------------------------------------------------
+    "dora:register": Page(get=READERS),
+    "dora:lint": Page(get=READERS),
+    "dora:package-download": Page(get=READERS),
+    "dora:entity-create": Page(get=DORA_EDITORS, post=DORA_EDITORS),
+    "dora:entity-edit": Page(args=lambda w: {"pk": w.dora_entity.pk}, get=DORA_EDITORS, post=DORA_EDITORS),
+    "dora:vendor-record": Page(args=_vendor, get=DORA_EDITORS, post=DORA_EDITORS),
+    "dora:contract-record": Page(args=_contract, get=READERS, post=DORA_EDITORS),
+    "dora:override": Page(args=_contract, post=DORA_EDITORS),
+    "dora:function-record": Page(args=_workload, get=DORA_EDITORS, post=DORA_EDITORS),
+    "dora:submission-create": Page(post=DORA_EDITORS),
+    "dora:submission-detail": Page(args=lambda w: {"pk": w.submission.pk}, get=READERS),
+    # Holders of a signing role post the form; the service refuses a role not required.
+    "dora:submission-sign": Page(args=lambda w: {"pk": w.submission.pk}, post=SIGNERS),
+    "dora:submission-download": Page(args=lambda w: {"pk": w.submission.pk}, get=READERS),
+    "dora:verify": Page(get=READERS, post=READERS),
     # API pages that are not operations ----------------------------------------------------------
     "api-v1:openapi-json": Page(get=EVERYONE, public=True, any_method=True),
     "api-v1:openapi-view": Page(get=EVERYONE, public=True, any_method=True),

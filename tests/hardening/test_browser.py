@@ -86,6 +86,9 @@ def _main_pages() -> dict[str, str]:
         "concentration": reverse("resilience:concentration"),
         "audit-log": reverse("audit:event-list"),
         "profile": reverse("profile"),
+        "dora-register": reverse("dora:register"),
+        "dora-lint": reverse("dora:lint"),
+        "dora-contract": reverse("dora:contract-record", args=[contract.pk]),
     }
 
 

@@ -5,14 +5,17 @@ made through the services where that is cheap (so they look like real ones, audi
 included) and through factories otherwise. `World.kwargs(...)` fills a URL's arguments.
 """
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from capacity import services as capacity_services
+from dora.models import FinancialEntity, Submission, SubmissionRequirement
 from procurement import api_tokens, policies
 from procurement.models import ApiToken
 from scorecards import records, signoff
@@ -227,6 +230,26 @@ def build_world() -> World:
     o["template"] = o["draft"].template
 
     _questionnaires(world)
+    # The register of information: its reporting entity and a package awaiting compliance's sign-off.
+    o["dora_entity"] = FinancialEntity.objects.create(
+        name="Sweep Bank AG",
+        lei="5493001KJTIIGC8Y1R12",
+        country="DE",
+        entity_type="eba_CT:x12",
+        maintains_register=True,
+    )
+    package = b"PK sweep package"
+    o["submission"] = Submission.objects.create(
+        ref_date=date(2026, 12, 31),
+        filename="sweep.zip",
+        package=package,
+        sha256=hashlib.sha256(package).hexdigest(),
+        size=len(package),
+        author=other,
+        created_at=timezone.now(),
+    )
+    SubmissionRequirement.objects.create(submission=o["submission"], role=policies.SECURITY)
+
     world.tokens = {name: _token_for(user) for name, user in world.users.items()}
     world.tokens["vendor_contact"] = o["portal_token"]
     o["own_token"] = ApiToken.objects.filter(user=procurement).first()
