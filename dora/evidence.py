@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from resilience import concentration
-from resilience.concentration import HostingGraph, loss_scenario, regions_of
+from resilience.concentration import HostingGraph, loss_scenarios
 from scorecards.models import Evaluation
 from scorecards.selectors import exit_right_findings
 from vendors.models import Contract
@@ -124,13 +124,10 @@ def _last_audit(evaluation: Evaluation | None) -> Derived:
     )
 
 
-def _concentration(
-    contract: Contract, graph: HostingGraph, portable: bool, scenarios: dict
-) -> tuple[list[Derived], list[str]]:
+def _concentration(contract: Contract, portable: bool, scenarios: dict) -> tuple[list[Derived], list[str]]:
     vendor = contract.vendor
-    if vendor.pk not in scenarios:  # one loss scenario per provider, whatever its contracts
-        scenarios[vendor.pk] = (loss_scenario(vendor=vendor, graph=graph), regions_of(vendor, graph))
-    scenario, vendor_regions = scenarios[vendor.pk]
+    scenario = scenarios[vendor.pk]
+    vendor_regions = scenario.regions
     affected = scenario.workloads
     stranded = scenario.stranded_count
     regions = {r.lower() for r in vendor_regions}
@@ -200,11 +197,12 @@ def _rto_rpo(functions: list[FunctionRecord], last: dict) -> Derived:
 
 
 def contract_evidence(
-    contracts: list[Contract], functions_by_vendor: dict[int, list[FunctionRecord]]
+    contracts: list[Contract],
+    functions_by_vendor: dict[int, list[FunctionRecord]],
+    graph: HostingGraph | None = None,
 ) -> dict[int, ContractEvidence]:
-    """Every derived field of each contract, with overrides applied."""
+    """Every derived field of each contract, with overrides applied, in a fixed number of queries."""
     ids = [c.pk for c in contracts]
-    graph = HostingGraph.load()
     findings = exit_right_findings(ids)
     evaluations: dict[int, Evaluation] = {}
     for evaluation in (
@@ -219,12 +217,14 @@ def contract_evidence(
     workload_ids = [f.workload_id for fs in functions_by_vendor.values() for f in fs]
     last = concentration.latest_rehearsals(workload_ids, concentration.FAILOVER_SCENARIOS)
     overrides = latest_overrides(ids)
-    scenarios: dict = {}
+    # One loss scenario per provider, whatever its contracts, all read at once.
+    vendors = {c.vendor_id: c.vendor for c in contracts}
+    scenarios = loss_scenarios(list(vendors.values()), graph or HostingGraph.load())
     result = {}
     for contract in contracts:
         contract_findings = findings.get(contract.pk, [])
         portable = any(f.kind.code == "data-portability" and not f.is_missing for f in contract_findings)
-        derived, alternatives = _concentration(contract, graph, portable, scenarios)
+        derived, alternatives = _concentration(contract, portable, scenarios)
         fields = [
             _exit_plan(contract_findings),
             _last_audit(evaluations.get(contract.vendor_id)),

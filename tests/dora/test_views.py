@@ -138,5 +138,5 @@ def test_register_pages_hold_their_query_count(
     client, auditor_user, demo_register, django_assert_max_num_queries, url_name
 ):
     client.force_login(auditor_user)
-    with django_assert_max_num_queries(120):
+    with django_assert_max_num_queries(40):
         assert client.get(reverse(url_name)).status_code == 200

@@ -48,6 +48,7 @@ from scorecards.models import (
     Signature,
     SignoffPolicy,
 )
+from tests.dora.factories import record_contract, record_function
 from tests.hardening.matrix import rolled_back, watching_writes
 from tests.procurement.factories import PASSWORD
 from tests.resilience.factories import DependencyFactory, RehearsalFactory, WorkloadFactory, layer
@@ -721,31 +722,11 @@ def _vendor_record(p, vendor):
 
 
 def _contract_record(p, contract, entity):
-    return dora.contract_record_save(
-        actor=p.admin,
-        contract=contract,
-        entities=[entity],
-        signing_entity=entity,
-        ict_service_type="eba_TA:S08",
-        governing_law_country="IE",
-        provision_country="US",
-        storage_countries=["US"],
-        processing_countries=["US"],
-        data_sensitiveness="eba_ZZ:x791",
-        reliance="eba_ZZ:x795",
-    )
+    return record_contract(p.admin, contract, entity)
 
 
 def _function_record(p, workload, entity):
-    return dora.function_record_save(
-        actor=p.admin,
-        workload=workload,
-        identifier="F1",
-        entity=entity,
-        licensed_activity="eba_TA:x162",
-        critical="eba_BT:x28",
-        criticality_reasons="Every card payment waits for it.",
-    )
+    return record_function(p.admin, workload, entity)
 
 
 def _lint_clean_register(p):
