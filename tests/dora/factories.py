@@ -1,6 +1,17 @@
 """Register records through the services, with values the lint passes."""
 
+from dora import demo as dora_demo
 from dora import services
+from procurement import demo as procurement_demo
+from resilience import demo as resilience_demo
+from vendors import demo as vendors_demo
+
+
+def seed_demo_register() -> None:
+    """The demo vendors, contracts and workloads with the demo register of information on them."""
+    procurement_demo.seed_users()
+    resilience_demo.seed(vendors_demo.seed())
+    dora_demo.seed()
 
 
 def record_contract(actor, contract, entity, **kwargs):
