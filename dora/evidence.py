@@ -22,7 +22,10 @@ from .models import DerivedField, FunctionRecord, Override
 # The exit rights that make an exit plan: a way out, help on the way out, and the data taken along.
 EXIT_PLAN_KINDS = ("termination-for-convenience", "transition-assistance", "data-portability")
 YES, NO = "eba_BT:x28", "eba_BT:x29"
-ALT_YES, ALT_NO = "eba_ZZ:x23", "eba_ZZ:x24"
+# b_07.01.0110 takes the Yes/No codes (the taxonomy's allowed values; an earlier transcription
+# had eba_ZZ:x23/x24/x12, which overrides recorded then may still hold).
+ALT_YES, ALT_NO = YES, NO
+LEGACY_CODES = {"eba_ZZ:x23": "eba_BT:x28", "eba_ZZ:x24": "eba_BT:x29", "eba_ZZ:x12": "eba_BT:x21"}
 NOT_SUBSTITUTABLE, HIGHLY_COMPLEX, MEDIUM, EASY = "eba_ZZ:x959", "eba_ZZ:x960", "eba_ZZ:x961", "eba_ZZ:x962"
 NO_ALTERNATIVES, HARD_MIGRATION, BOTH_REASONS = "eba_ZZ:x963", "eba_ZZ:x964", "eba_ZZ:x965"
 REINTEGRATE_EASY, REINTEGRATE_DIFFICULT, REINTEGRATE_COMPLEX = "eba_ZZ:x798", "eba_ZZ:x966", "eba_ZZ:x967"
@@ -237,7 +240,7 @@ def contract_evidence(
             override = overrides.get((contract.pk, item.field))
             if override is not None and override.value:
                 item.override = override
-                item.value = override.value
+                item.value = LEGACY_CODES.get(override.value, override.value)
             evidence.fields[item.field] = item
         result[contract.pk] = evidence
     return result

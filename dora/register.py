@@ -19,7 +19,7 @@ from resilience.models import Dependency
 from vendors.models import Contract, Vendor
 
 from . import definitions
-from .evidence import ContractEvidence, contract_evidence
+from .evidence import ALT_YES, ContractEvidence, contract_evidence
 from .models import DerivedField, FinancialEntity, FunctionRecord, VendorRecord
 
 NOT_APPLICABLE_COUNTRY = "eba_GA:qx2007"
@@ -322,7 +322,7 @@ def build(ref_date: date, *, reporting_date: date | None = None) -> Register:
                     "c0100": record.discontinuing_impact,
                     "c0110": found.value(DerivedField.ALTERNATIVES),
                     "c0120": "; ".join(found.alternative_names)
-                    if found.value(DerivedField.ALTERNATIVES) == "eba_ZZ:x23"
+                    if found.value(DerivedField.ALTERNATIVES) == ALT_YES
                     else "",
                 },
                 link,
