@@ -36,7 +36,8 @@ def _form_page(request, form, template: str, *, save, saved, then, **context):
 
 
 def _changes(form) -> dict:
-    """An edit hands the service only the fields the person changed."""
+    """An edit hands the service only the fields the person changed, with the record read again:
+    validating the form has already written the new values onto its instance."""
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
