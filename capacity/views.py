@@ -13,13 +13,46 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement import policies
-from procurement.web import require, save_form
+from procurement.web import confirm_delete, require, save_form
 from vendors.forms import CsvUploadForm
 from vendors.selectors import vendor_for_user
 
 from . import csv_io, planning, selectors, services
 from .forms import CapacityAllocationForm, DemandForecastForm, DemandVisibilityForm, PlanForm
 from .quarters import Quarter
+
+# What the forecast, allocation and visibility screens share ---------------------------------
+
+
+def _form_page(request, form, template: str, *, save, saved, then, **context):
+    """GET shows the form; a valid POST calls the service through `save(form)` (its refusal lands
+    on the form), then says `saved(obj)` and answers `then(obj)`."""
+    if request.method == "POST" and form.is_valid():
+        obj = save_form(form, lambda: save(form))
+        if obj:
+            messages.success(request, saved(obj))
+            return then(obj)
+    return render(request, template, {"form": form, **context})
+
+
+def _changes(form) -> dict:
+    """An edit hands the service only the fields the person changed, with the record read again:
+    validating the form has already written the new values onto its instance."""
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+def _delete(request, obj, *, delete, deleted: str, what: str, list_url: str):
+    return confirm_delete(
+        request,
+        obj,
+        delete=delete,
+        deleted=deleted,
+        what=what,
+        consequences="The plan changes at once; the audit trail keeps what it was.",
+        done_url=list_url,
+        cancel_url=list_url,
+    )
+
 
 # The plan ---------------------------------------------------------------------------------
 
@@ -69,48 +102,45 @@ def forecast_list(request):
 def forecast_create(request):
     require(policies.can_edit_forecasts(request.user))
     initial = {"tier": request.GET.get("tier", ""), "quarter": request.GET.get("quarter", "")}
-    form = DemandForecastForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        forecast = save_form(
-            form, lambda: services.demand_forecast_create(actor=request.user, **form.cleaned_data)
-        )
-        if forecast:
-            messages.success(request, f"Forecast for {forecast} saved.")
-            return _plan_showing(forecast.quarter)
-    return render(request, "capacity/forecast_form.html", {"form": form})
+    return _form_page(
+        request,
+        DemandForecastForm(request.POST or None, initial=initial),
+        "capacity/forecast_form.html",
+        save=lambda form: services.demand_forecast_create(actor=request.user, **form.cleaned_data),
+        saved=lambda forecast: f"Forecast for {forecast} saved.",
+        then=lambda forecast: _plan_showing(forecast.quarter),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def forecast_edit(request, pk: int):
     forecast = selectors.forecast_for_user(request.user, pk)
     require(policies.can_edit_forecasts(request.user))
-    form = DemandForecastForm(request.POST or None, instance=forecast)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        original = selectors.forecast_for_user(request.user, pk)
-        saved = save_form(
-            form, lambda: services.demand_forecast_update(actor=request.user, forecast=original, **changes)
-        )
-        if saved:
-            messages.success(request, f"Forecast for {saved} saved.")
-            return _plan_showing(saved.quarter)
-    return render(request, "capacity/forecast_form.html", {"form": form, "forecast": forecast})
+    return _form_page(
+        request,
+        DemandForecastForm(request.POST or None, instance=forecast),
+        "capacity/forecast_form.html",
+        save=lambda form: services.demand_forecast_update(
+            actor=request.user, forecast=selectors.forecast_for_user(request.user, pk), **_changes(form)
+        ),
+        saved=lambda forecast: f"Forecast for {forecast} saved.",
+        then=lambda forecast: _plan_showing(forecast.quarter),
+        forecast=forecast,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def forecast_delete(request, pk: int):
     forecast = selectors.forecast_for_user(request.user, pk)
     require(policies.can_edit_forecasts(request.user))
-    if request.method == "POST":
-        services.demand_forecast_delete(actor=request.user, forecast=forecast)
-        messages.success(request, f"Forecast for {forecast} deleted.")
-        return redirect("capacity:forecast-list")
-    context = {
-        "object": forecast,
-        "what": f"the forecast for {forecast}",
-        "cancel_url": reverse("capacity:forecast-list"),
-    }
-    return render(request, "capacity/confirm_delete.html", context)
+    return _delete(
+        request,
+        forecast,
+        delete=lambda: services.demand_forecast_delete(actor=request.user, forecast=forecast),
+        deleted=f"Forecast for {forecast} deleted.",
+        what=f"the forecast for {forecast}",
+        list_url=reverse("capacity:forecast-list"),
+    )
 
 
 @require_GET
@@ -177,48 +207,45 @@ def allocation_create(request):
     require(policies.can_edit_allocations(request.user))
     lines = selectors.allocatable_lines(request.user)
     initial = {"line": request.GET.get("line") or None, "tier": request.GET.get("tier", "")}
-    form = CapacityAllocationForm(request.POST or None, lines=lines, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        allocation = save_form(
-            form, lambda: services.capacity_allocation_create(actor=request.user, **form.cleaned_data)
-        )
-        if allocation:
-            messages.success(request, f"Allocated {allocation}.")
-            return redirect("capacity:allocation-list")
-    return render(request, "capacity/allocation_form.html", {"form": form})
+    return _form_page(
+        request,
+        CapacityAllocationForm(request.POST or None, lines=lines, initial=initial),
+        "capacity/allocation_form.html",
+        save=lambda form: services.capacity_allocation_create(actor=request.user, **form.cleaned_data),
+        saved=lambda allocation: f"Allocated {allocation}.",
+        then=lambda _: redirect("capacity:allocation-list"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def allocation_edit(request, pk: int):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(policies.can_edit_allocations(request.user))
-    form = CapacityAllocationForm(request.POST or None, instance=allocation)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        original = selectors.allocation_for_user(request.user, pk)
-        if save_form(
-            form,
-            lambda: services.capacity_allocation_update(actor=request.user, allocation=original, **changes),
-        ):
-            messages.success(request, "Allocation saved.")
-            return redirect("capacity:allocation-list")
-    return render(request, "capacity/allocation_form.html", {"form": form, "allocation": allocation})
+    return _form_page(
+        request,
+        CapacityAllocationForm(request.POST or None, instance=allocation),
+        "capacity/allocation_form.html",
+        save=lambda form: services.capacity_allocation_update(
+            actor=request.user, allocation=selectors.allocation_for_user(request.user, pk), **_changes(form)
+        ),
+        saved=lambda _: "Allocation saved.",
+        then=lambda _: redirect("capacity:allocation-list"),
+        allocation=allocation,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def allocation_delete(request, pk: int):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(policies.can_edit_allocations(request.user))
-    if request.method == "POST":
-        services.capacity_allocation_delete(actor=request.user, allocation=allocation)
-        messages.success(request, "Allocation removed: that capacity is unallocated again.")
-        return redirect("capacity:allocation-list")
-    context = {
-        "object": allocation,
-        "what": f"the allocation of {allocation}",
-        "cancel_url": reverse("capacity:allocation-list"),
-    }
-    return render(request, "capacity/confirm_delete.html", context)
+    return _delete(
+        request,
+        allocation,
+        delete=lambda: services.capacity_allocation_delete(actor=request.user, allocation=allocation),
+        deleted="Allocation removed: that capacity is unallocated again.",
+        what=f"the allocation of {allocation}",
+        list_url=reverse("capacity:allocation-list"),
+    )
 
 
 # Demand visibility ------------------------------------------------------------------------
@@ -242,36 +269,39 @@ def visibility_list(request):
     return render(request, "capacity/visibility_list.html", context)
 
 
+def _vendor_visibility(record):
+    return redirect(reverse("capacity:visibility-list") + f"?vendor={record.vendor_id}")
+
+
 @require_http_methods(["GET", "POST"])
 def visibility_create(request):
     require(policies.can_record_demand_visibility(request.user))
     vendor_id = request.GET.get("vendor", "")
     initial = {"recorded_on": timezone.localdate(), "vendor": vendor_id if vendor_id.isdigit() else None}
-    form = DemandVisibilityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        record = save_form(
-            form, lambda: services.demand_visibility_record(actor=request.user, **form.service_data())
-        )
-        if record:
-            messages.success(
-                request,
-                f"Demand visibility of {record.vendor} as of {record.recorded_on:%-d %b %Y} recorded.",
-            )
-            return redirect(reverse("capacity:visibility-list") + f"?vendor={record.vendor_id}")
-    return render(request, "capacity/visibility_form.html", {"form": form})
+    return _form_page(
+        request,
+        DemandVisibilityForm(request.POST or None, initial=initial),
+        "capacity/visibility_form.html",
+        save=lambda form: services.demand_visibility_record(actor=request.user, **form.service_data()),
+        saved=lambda record: (
+            f"Demand visibility of {record.vendor} as of {record.recorded_on:%-d %b %Y} recorded."
+        ),
+        then=_vendor_visibility,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def visibility_edit(request, pk: int):
     record = selectors.visibility_for_user(request.user, pk)
     require(policies.can_record_demand_visibility(request.user))
-    form = DemandVisibilityForm(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        original = selectors.visibility_for_user(request.user, pk)
-        if save_form(
-            form, lambda: services.demand_visibility_update(actor=request.user, record=original, **changes)
-        ):
-            messages.success(request, "Record corrected.")
-            return redirect(reverse("capacity:visibility-list") + f"?vendor={record.vendor_id}")
-    return render(request, "capacity/visibility_form.html", {"form": form, "record": record})
+    return _form_page(
+        request,
+        DemandVisibilityForm(request.POST or None, instance=record),
+        "capacity/visibility_form.html",
+        save=lambda form: services.demand_visibility_update(
+            actor=request.user, record=selectors.visibility_for_user(request.user, pk), **_changes(form)
+        ),
+        saved=lambda _: "Record corrected.",
+        then=_vendor_visibility,
+        record=record,
+    )

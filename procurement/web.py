@@ -1,5 +1,5 @@
-"""What every app's views share: permission checks, htmx fragments, and service refusals shown
-as form errors (never a 500).
+"""What every app's views share: permission checks, htmx fragments, service refusals shown
+as form errors (never a 500), and the one delete confirmation.
 
 Services refuse a change by raising: Django's ValidationError (field errors in a dict, or
 messages), or a domain error of their app. Views hand those to the form, the same way on every
@@ -8,7 +8,9 @@ page: field errors beside their fields, the rest above the form.
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 
 from . import signin
 
@@ -27,8 +29,8 @@ def is_htmx_fragment(request) -> bool:
 def add_refusal(form, error: Exception) -> None:
     """Put a service's refusal on the form: field errors on their fields, the rest on the form."""
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
     elif isinstance(error, ValidationError):
         form.add_error(None, error.messages)
     else:
@@ -43,6 +45,40 @@ def save_form[T](form, call: Callable[[], T], refusals: tuple[type[Exception], .
     except (ValidationError, *refusals) as error:
         add_refusal(form, error)
         return None
+
+
+def confirm_delete(
+    request,
+    obj,
+    *,
+    delete: Callable[[], object],
+    deleted: str,
+    done_url: str,
+    cancel_url: str,
+    consequences: str,
+    what: str = "",
+    button: str = "Delete",
+    refusals: tuple[type[Exception], ...] = (),
+):
+    """GET asks on the one confirmation page (templates/confirm_delete.html) what deleting `obj`
+    does; POST calls `delete` (the service) and says `deleted`, or, when the service refuses
+    (one of `refusals`: what still refers to it), says why and goes back to `cancel_url`."""
+    if request.method != "POST":
+        context = {
+            "object": obj,
+            "what": what or obj,
+            "consequences": consequences,
+            "button": button,
+            "cancel_url": cancel_url,
+        }
+        return render(request, "confirm_delete.html", context)
+    try:
+        delete()
+    except refusals as error:
+        messages.error(request, str(error))
+        return redirect(cancel_url)
+    messages.success(request, deleted)
+    return redirect(done_url)
 
 
 def signer_authentication(request, *, sign_page: str) -> dict:

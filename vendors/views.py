@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement import policies
-from procurement.web import is_htmx_fragment, require, save_form
+from procurement.web import confirm_delete, is_htmx_fragment, require, save_form
 
 from . import csv_io, selectors, services
 from .filters import ContractFilter, VendorFilter
@@ -103,30 +103,34 @@ def vendor_edit(request, pk: int):
     return render(request, "vendors/vendor_form.html", {"form": form, "vendor": vendor})
 
 
-def _confirm_delete(request, obj, *, delete, refused, template: str, done_url: str):
-    """GET asks for confirmation; POST deletes, or explains why not (what still refers to it)."""
-    if request.method != "POST":
-        return render(request, template, {obj._meta.model_name: obj})
-    try:
-        delete(actor=request.user, **{obj._meta.model_name: obj})
-    except refused as exc:
-        messages.error(request, str(exc))
-        return redirect(obj.get_absolute_url())
-    messages.success(request, f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.")
-    return redirect(done_url)
+def _delete(request, obj, *, delete, refused, done_url: str, **page):
+    """Delete through the service, or explain why not (what still refers to it)."""
+    return confirm_delete(
+        request,
+        obj,
+        delete=lambda: delete(actor=request.user, **{obj._meta.model_name: obj}),
+        refusals=(refused,),
+        deleted=f"{obj._meta.verbose_name.capitalize()} “{obj}” deleted.",
+        done_url=done_url,
+        cancel_url=obj.get_absolute_url(),
+        **page,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def vendor_delete(request, pk: int):
     vendor = selectors.vendor_for_user(request.user, pk)
     require(policies.can_edit_vendors(request.user))
-    return _confirm_delete(
+    return _delete(
         request,
         vendor,
         delete=services.vendor_delete,
         refused=services.VendorInUse,
-        template="vendors/vendor_confirm_delete.html",
         done_url=reverse("vendors:vendor-list"),
+        button="Delete vendor",
+        consequences="Deleting removes the vendor from the register. It is only possible while nothing "
+        "refers to it: vendors with contracts, evaluations or dependencies must be archived instead "
+        "(edit the vendor and set its status to Retired), so past decisions keep their record.",
     )
 
 
@@ -208,13 +212,16 @@ def contract_edit(request, pk: int):
 def contract_delete(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
     require(policies.can_edit_contracts(request.user))
-    return _confirm_delete(
+    return _delete(
         request,
         contract,
         delete=services.contract_delete,
         refused=services.ContractInUse,
-        template="vendors/contract_confirm_delete.html",
         done_url=contract.vendor.get_absolute_url(),
+        what=f"contract {contract.reference}",
+        button="Delete contract",
+        consequences="This removes the contract with its capacity lines and exit-rights clauses. A "
+        "contract with attached documents cannot be deleted: mark it terminated or expired instead.",
     )
 
 
