@@ -35,6 +35,8 @@ class Column:
     required: str
     mandatory: bool
     list: str | None
+    # Codes of `list` this column does not take (B_01.01 c0040 takes fewer entity types).
+    allowed_excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Template:
     key: tuple[str, ...]
     file: str
     columns: tuple[Column, ...]
+    # Key columns left blank on rows they do not apply to (a branch code, the recipient of rank 1).
+    nullable_key: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -56,10 +60,14 @@ class Template:
 
 @dataclass(frozen=True)
 class Reference:
+    """The taxonomy's rule (R1 ... R22) that `columns` of a row name a row of `to` by its primary
+    key `to_columns`."""
+
+    rule: str
     template: str
-    column: str
+    columns: tuple[str, ...]
     to: str
-    to_column: str
+    to_columns: tuple[str, ...]
 
 
 def _read(name: str) -> dict:
@@ -81,7 +89,10 @@ def templates() -> dict[str, Template]:
             optional=t["optional"],
             key=tuple(t["key"]),
             file=t["file"],
-            columns=tuple(Column(**c) for c in t["columns"]),
+            columns=tuple(
+                Column(**c | {"allowed_excludes": tuple(c.get("allowed_excludes", ()))}) for c in t["columns"]
+            ),
+            nullable_key=tuple(t.get("nullable_key", ())),
         )
         for code, t in ((code, data[code]) for code in TEMPLATE_CODES)
     }
@@ -90,7 +101,7 @@ def templates() -> dict[str, Template]:
 @cache
 def references() -> tuple[Reference, ...]:
     return tuple(
-        Reference(r["from"], r["column"], r["to"], r["to_column"])
+        Reference(r["rule"], r["from"], tuple(r["columns"]), r["to"], tuple(r["to_columns"]))
         for r in _read("templates.json")["references"]
     )
 

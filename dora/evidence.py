@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from resilience import concentration
-from resilience.concentration import HostingGraph, loss_scenario, regions_of
+from resilience.concentration import HostingGraph, loss_scenarios
 from scorecards.models import Evaluation
 from scorecards.selectors import exit_right_findings
 from vendors.models import Contract
@@ -22,7 +22,10 @@ from .models import DerivedField, FunctionRecord, Override
 # The exit rights that make an exit plan: a way out, help on the way out, and the data taken along.
 EXIT_PLAN_KINDS = ("termination-for-convenience", "transition-assistance", "data-portability")
 YES, NO = "eba_BT:x28", "eba_BT:x29"
-ALT_YES, ALT_NO = "eba_ZZ:x23", "eba_ZZ:x24"
+# b_07.01.0110 takes the Yes/No codes (the taxonomy's allowed values; an earlier transcription
+# had eba_ZZ:x23/x24/x12, which overrides recorded then may still hold).
+ALT_YES, ALT_NO = YES, NO
+LEGACY_CODES = {"eba_ZZ:x23": "eba_BT:x28", "eba_ZZ:x24": "eba_BT:x29", "eba_ZZ:x12": "eba_BT:x21"}
 NOT_SUBSTITUTABLE, HIGHLY_COMPLEX, MEDIUM, EASY = "eba_ZZ:x959", "eba_ZZ:x960", "eba_ZZ:x961", "eba_ZZ:x962"
 NO_ALTERNATIVES, HARD_MIGRATION, BOTH_REASONS = "eba_ZZ:x963", "eba_ZZ:x964", "eba_ZZ:x965"
 REINTEGRATE_EASY, REINTEGRATE_DIFFICULT, REINTEGRATE_COMPLEX = "eba_ZZ:x798", "eba_ZZ:x966", "eba_ZZ:x967"
@@ -124,13 +127,10 @@ def _last_audit(evaluation: Evaluation | None) -> Derived:
     )
 
 
-def _concentration(
-    contract: Contract, graph: HostingGraph, portable: bool, scenarios: dict
-) -> tuple[list[Derived], list[str]]:
+def _concentration(contract: Contract, portable: bool, scenarios: dict) -> tuple[list[Derived], list[str]]:
     vendor = contract.vendor
-    if vendor.pk not in scenarios:  # one loss scenario per provider, whatever its contracts
-        scenarios[vendor.pk] = (loss_scenario(vendor=vendor, graph=graph), regions_of(vendor, graph))
-    scenario, vendor_regions = scenarios[vendor.pk]
+    scenario = scenarios[vendor.pk]
+    vendor_regions = scenario.regions
     affected = scenario.workloads
     stranded = scenario.stranded_count
     regions = {r.lower() for r in vendor_regions}
@@ -200,11 +200,12 @@ def _rto_rpo(functions: list[FunctionRecord], last: dict) -> Derived:
 
 
 def contract_evidence(
-    contracts: list[Contract], functions_by_vendor: dict[int, list[FunctionRecord]]
+    contracts: list[Contract],
+    functions_by_vendor: dict[int, list[FunctionRecord]],
+    graph: HostingGraph | None = None,
 ) -> dict[int, ContractEvidence]:
-    """Every derived field of each contract, with overrides applied."""
+    """Every derived field of each contract, with overrides applied, in a fixed number of queries."""
     ids = [c.pk for c in contracts]
-    graph = HostingGraph.load()
     findings = exit_right_findings(ids)
     evaluations: dict[int, Evaluation] = {}
     for evaluation in (
@@ -219,12 +220,14 @@ def contract_evidence(
     workload_ids = [f.workload_id for fs in functions_by_vendor.values() for f in fs]
     last = concentration.latest_rehearsals(workload_ids, concentration.FAILOVER_SCENARIOS)
     overrides = latest_overrides(ids)
-    scenarios: dict = {}
+    # One loss scenario per provider, whatever its contracts, all read at once.
+    vendors = {c.vendor_id: c.vendor for c in contracts}
+    scenarios = loss_scenarios(list(vendors.values()), graph or HostingGraph.load())
     result = {}
     for contract in contracts:
         contract_findings = findings.get(contract.pk, [])
         portable = any(f.kind.code == "data-portability" and not f.is_missing for f in contract_findings)
-        derived, alternatives = _concentration(contract, graph, portable, scenarios)
+        derived, alternatives = _concentration(contract, portable, scenarios)
         fields = [
             _exit_plan(contract_findings),
             _last_audit(evaluations.get(contract.vendor_id)),
@@ -237,7 +240,7 @@ def contract_evidence(
             override = overrides.get((contract.pk, item.field))
             if override is not None and override.value:
                 item.override = override
-                item.value = override.value
+                item.value = LEGACY_CODES.get(override.value, override.value)
             evidence.fields[item.field] = item
         result[contract.pk] = evidence
     return result

@@ -1,10 +1,9 @@
 """Forms of the register pages; fields render through Django's templates."""
 
-import uuid
-
 from django import forms
 
 from resilience.models import Workload
+from scorecards.forms import SignoffForm
 from vendors.models import Contract, Vendor
 
 from . import definitions
@@ -17,7 +16,13 @@ from .models import (
     SubmissionSignature,
     VendorRecord,
 )
-from .services import CONTRACT_RECORD_FIELDS, ENTITY_FIELDS, FUNCTION_FIELDS, VENDOR_RECORD_FIELDS
+from .services import (
+    CONTRACT_RECORD_FIELDS,
+    ENTITY_FIELDS,
+    FUNCTION_FIELDS,
+    VENDOR_RECORD_FIELDS,
+    signature_meaning,
+)
 
 
 def _country_field(label: str, required: bool = True) -> forms.ChoiceField:
@@ -124,18 +129,16 @@ class SubmissionForm(forms.Form):
     )
 
 
-class SignForm(forms.Form):
-    role = forms.ChoiceField(label="Sign as")
-    decision = forms.ChoiceField(choices=SubmissionSignature.Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password, again", max_length=200)
-    request_token = forms.UUIDField(widget=forms.HiddenInput)
+class SignForm(SignoffForm):
+    """The evaluation sign-off form (same fields, same fresh strong authentication) with a
+    register package's decisions and their meaning."""
 
-    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
+    decisions = SubmissionSignature.Decision.choices
+    meaning = staticmethod(signature_meaning)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
-        if not self.is_bound:
-            self.initial["request_token"] = uuid.uuid4()
+        self.fields["comment"].help_text = "Required when you reject: your reasons."
 
 
 class VerifyForm(forms.Form):

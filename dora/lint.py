@@ -41,7 +41,7 @@ class Finding:
 
 def _coded_ok(column: definitions.Column, value: str) -> bool:
     if column.list in definitions.codelists():
-        return value in definitions.codelists()[column.list]
+        return value in definitions.codelists()[column.list] and value not in column.allowed_excludes
     if column.type.startswith("Country"):
         return value.startswith("eba_GA:") and (
             value[7:] in definitions.countries() or value == "eba_GA:qx2007"
@@ -103,7 +103,7 @@ def lint(register: Register, indicators: dict[str, bool] | None = None) -> list[
         for row in rows:
             key = tuple(row.values.get(k, "") for k in template.key)
             for column_code, value in zip(template.key, key, strict=True):
-                if not value:
+                if not value and column_code not in template.nullable_key:
                     column = template.column(column_code)
                     found.append(
                         Finding(
@@ -115,7 +115,9 @@ def lint(register: Register, indicators: dict[str, bool] | None = None) -> list[
                             row.label,
                         )
                     )
-            if seen[key] > 1 and all(key):
+            if seen[key] > 1 and all(
+                v or k in template.nullable_key for k, v in zip(template.key, key, strict=True)
+            ):
                 found.append(
                     Finding(
                         BLOCKING,
@@ -171,18 +173,20 @@ def lint(register: Register, indicators: dict[str, bool] | None = None) -> list[
                         )
                     )
     for reference in definitions.references():
-        targets = {row.values.get(reference.to_column, "") for row in register.rows[reference.to]}
+        targets = {
+            tuple(row.values.get(c, "") for c in reference.to_columns) for row in register.rows[reference.to]
+        }
         for row in register.rows[reference.template]:
-            value = row.values.get(reference.column, "")
-            if value and value not in targets:
+            value = tuple(row.values.get(c, "") for c in reference.columns)
+            if all(value) and value not in targets:
                 to = templates[reference.to]
                 found.append(
                     Finding(
                         BLOCKING,
                         reference.template,
-                        reference.column,
-                        f"“{value}” is not in {reference.to} ({to.title}).",
-                        row.link_for(reference.column),
+                        ",".join(reference.columns),
+                        f"“{' / '.join(value)}” is not in {reference.to} ({to.title}): rule {reference.rule}.",
+                        row.link_for(reference.columns[0]),
                         row.label,
                     )
                 )

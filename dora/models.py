@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from procurement.auth_methods import Method as AuthMethod
 from resilience.models import Workload
 from vendors.models import Contract, Vendor, iso_currency
 
@@ -335,6 +336,11 @@ class SubmissionSignature(models.Model):
     package_sha256 = models.CharField(max_length=64)
     signed_at = models.DateTimeField()
     request_token = models.UUIDField(default=uuid.uuid4, unique=True)
+    # How the signer proved it was them just before signing, as on evaluation signatures.
+    # Signatures from before this was recorded say "password": that was the only way then.
+    authenticated_by = models.CharField(
+        "authenticated by", max_length=16, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
 
     class Meta:
         ordering = ["signed_at", "pk"]

@@ -1,8 +1,8 @@
 """The register of information as the ESAs' templates: one row list per template, with coded
 values under the templates' column codes, and for every row the page where it is fixed.
 
-Read in a fixed number of queries (plus one loss scenario per provider, itself a fixed number),
-whatever the size of the register.
+Read in a fixed number of queries (the loss scenarios of every provider at once), whatever the
+size of the register.
 """
 
 import math
@@ -19,7 +19,7 @@ from resilience.models import Dependency
 from vendors.models import Contract, Vendor
 
 from . import definitions
-from .evidence import ContractEvidence, contract_evidence
+from .evidence import ALT_YES, ContractEvidence, contract_evidence
 from .models import DerivedField, FinancialEntity, FunctionRecord, VendorRecord
 
 NOT_APPLICABLE_COUNTRY = "eba_GA:qx2007"
@@ -138,7 +138,7 @@ def build(ref_date: date, *, reporting_date: date | None = None) -> Register:
             functions_by_vendor[vendor_id].append(function_of_workload[workload_id])
     for fs in functions_by_vendor.values():
         fs.sort(key=lambda f: f.identifier)
-    evidence = contract_evidence(contracts, functions_by_vendor)
+    evidence = contract_evidence(contracts, functions_by_vendor, graph)
     base = reporting.currency if reporting else "EUR"
 
     vendors = {
@@ -322,7 +322,7 @@ def build(ref_date: date, *, reporting_date: date | None = None) -> Register:
                     "c0100": record.discontinuing_impact,
                     "c0110": found.value(DerivedField.ALTERNATIVES),
                     "c0120": "; ".join(found.alternative_names)
-                    if found.value(DerivedField.ALTERNATIVES) == "eba_ZZ:x23"
+                    if found.value(DerivedField.ALTERNATIVES) == ALT_YES
                     else "",
                 },
                 link,

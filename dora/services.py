@@ -3,9 +3,10 @@
 Each public service is the outermost transaction, validates with `full_clean`, and writes its
 audit event in the same transaction. A package put up for submission is stored with its SHA-256;
 signatures are bound to that hash. Routing reuses the evaluation sign-off policies
-(`scorecards.signoff.required_signoffs`), re-authentication the sign-in service
-(`procurement.signin.reauthenticate`), with the same rules as evaluations: whoever generated the
-package cannot sign it, one person signs for one role, a signature needs the password again.
+(`scorecards.signoff.required_signoffs`) and signing the evaluation sign-off's rules
+(`scorecards.signoff.rules`): a fresh strong authentication (password, or the authenticator
+code when the signer has one, as `procurement.signin` requires), whoever generated the package
+cannot sign it, one person signs for one role, stages in order.
 """
 
 import hashlib
@@ -18,9 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from procurement import audit, policies, signin
+from procurement import audit, policies
 from resilience.models import Workload
-from scorecards.signoff import required_signoffs
+from scorecards.services import NotAllowed as NotAllowed
+from scorecards.services import ScorecardError
+from scorecards.signoff import InvalidTransition as InvalidTransition
+from scorecards.signoff import ReauthenticationFailed as ReauthenticationFailed
+from scorecards.signoff import SeparationOfDutiesViolation, required_signoffs, rules
+from scorecards.signoff.routing import is_signed
 from vendors.models import Contract, Vendor
 
 from . import lint, package, register
@@ -89,20 +95,10 @@ ROUTING_ORDER = ["public", "internal", "confidential", "regulated"]
 FALLBACK_ROLE = policies.SECURITY
 
 
-class RegisterError(Exception):
-    pass
-
-
-class NotAllowed(RegisterError):
-    pass
-
-
-class SeparationOfDutiesViolation(RegisterError):
-    pass
-
-
-class ReauthenticationFailed(RegisterError):
-    pass
+class RegisterError(ScorecardError):
+    """A rule of the register refused the change. Sign-off refusals are the evaluation sign-off's
+        own (NotAllowed, SeparationOfDutiesViolation, ReauthenticationFailed, InvalidTransition, re-exported
+    here: the rules are shared), so views catch ScorecardError, of which this is one."""
 
 
 def _save(obj, fields, *, actor, action, before=None, m2m: dict | None = None):
@@ -328,23 +324,21 @@ def submission_sign(
     role: str,
     decision: str,
     comment: str = "",
-    password: str,
+    password: str = "",
+    code: str = "",
     request_token: uuid.UUID,
     request=None,
 ) -> SubmissionSignature:
-    """Sign the package for `role`. Asks for the password again; a replayed request returns its signature."""
-    existing = SubmissionSignature.objects.filter(request_token=request_token).first()
+    """Sign the package for `role` after a fresh strong authentication, exactly as an evaluation is
+    signed (scorecards.signoff.rules: the strongest factor the signer has, four eyes, one role per
+    person, stages in order); a replayed request returns its signature. The signature keeps how
+    the signer was authenticated and the hash it is bound to."""
+    existing = rules.replayed(SubmissionSignature.objects, request_token, actor)
     if existing is not None:
-        if existing.signer_id != actor.pk:
-            raise NotAllowed("This sign-off form belongs to someone else. Reload the page and sign again.")
         return existing
-    outcome = signin.reauthenticate(request, actor, password, purpose="register sign-off")
-    if outcome is signin.Reauthentication.LOCKED_OUT:
-        raise ReauthenticationFailed(
-            "Too many wrong passwords: signing is paused for this account for a while."
-        )
-    if outcome is not signin.Reauthentication.CONFIRMED:
-        raise ReauthenticationFailed("That password is not right. Signing needs your password again.")
+    method = rules.authenticate_signer(
+        request, actor, password=password, code=code, purpose="register sign-off"
+    )
     return _submission_sign(
         actor=actor,
         submission=submission,
@@ -352,13 +346,17 @@ def submission_sign(
         decision=decision,
         comment=comment,
         request_token=request_token,
+        authenticated_by=method,
     )
 
 
 @transaction.atomic(durable=True)
-def _submission_sign(*, actor, submission, role, decision, comment, request_token) -> SubmissionSignature:
+def _submission_sign(
+    *, actor, submission, role, decision, comment, request_token, authenticated_by
+) -> SubmissionSignature:
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    existing = SubmissionSignature.objects.filter(request_token=request_token).first()
+    # A double click waits for the first request's lock, then finds what it wrote.
+    existing = rules.replayed(SubmissionSignature.objects, request_token, actor)
     if existing is not None:
         return existing
     if locked.status != S.AWAITING:
@@ -367,29 +365,17 @@ def _submission_sign(*, actor, submission, role, decision, comment, request_toke
         )
     if decision not in D.values:
         raise ValidationError({"decision": "Approve or reject."})
-    if not policies.has_role(actor, role):
-        raise NotAllowed(f"Only holders of the {policies.ROLE_LABELS.get(role, role)} role sign for it.")
-    if locked.author_id == actor.pk:
-        raise SeparationOfDutiesViolation("You generated this package: someone else must sign it off.")
-    earlier = locked.signatures.filter(signer=actor).first()
-    if earlier is not None:
-        raise SeparationOfDutiesViolation(
-            "You already signed this package: one person signs for one role only."
-        )
-    requirements = list(locked.requirements.all())
-    signed = set(locked.signatures.values_list("requirement_id", flat=True))
-    open_for_role = [r for r in requirements if r.role == role and r.pk not in signed]
-    if not open_for_role:
-        raise RegisterError(f"No {policies.ROLE_LABELS.get(role, role)} sign-off is open on this package.")
-    requirement = open_for_role[0]
-    waiting = sorted(
-        {r.stage for r in requirements if 0 < r.stage < requirement.stage and r.pk not in signed}
+    rules.check_signer(
+        actor,
+        role,
+        author_id=locked.author_id,
+        earlier=locked.signatures.filter(signer=actor).first(),
+        authored="generated this package",
+        subject="this package",
     )
-    if requirement.stage and waiting:
-        raise RegisterError(f"The sign-offs of stage {waiting[0]} come first.")
-    comment = (comment or "").strip()
-    if decision == D.REJECT and not comment:
-        raise ValidationError({"comment": "Say why the package is rejected."})
+    requirements = list(locked.requirements.select_related("signature"))
+    requirement = rules.requirement_to_sign(requirements, role, subject="this package")
+    comment = rules.explained(decision, comment)
     if hashlib.sha256(bytes(locked.package)).hexdigest() != locked.sha256:
         raise RegisterError("The stored package no longer matches its SHA-256: it cannot be signed.")
     signature = SubmissionSignature(
@@ -404,6 +390,7 @@ def _submission_sign(*, actor, submission, role, decision, comment, request_toke
         package_sha256=locked.sha256,
         signed_at=timezone.now(),
         request_token=request_token,
+        authenticated_by=authenticated_by,
     )
     signature.full_clean()
     try:
@@ -415,9 +402,16 @@ def _submission_sign(*, actor, submission, role, decision, comment, request_toke
         actor=actor,
         action="dora.submission.sign",
         obj=locked,
-        after={"role": role, "decision": decision, "comment": comment, "package_sha256": locked.sha256},
+        after={
+            "role": role,
+            "decision": decision,
+            "comment": comment,
+            "meaning": signature.meaning,
+            "package_sha256": locked.sha256,
+            "authenticated_by": signature.authenticated_by,
+        },
     )
-    signed.add(requirement.pk)
+    signed = {r.pk for r in requirements if is_signed(r)} | {requirement.pk}
     before = {"status": locked.status}
     if decision == D.REJECT:
         locked.status = S.REJECTED

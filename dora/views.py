@@ -7,15 +7,17 @@ Thin: check the policy, bind the form, call one service, redirect.
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from procurement import policies
-from procurement.web import require, save_form
+from procurement import policies, signin
+from procurement.web import add_refusal, require, save_form, signer_authentication
 from resilience.selectors import workload_for_user
+from scorecards.services import ScorecardError
 from vendors.selectors import contract_for_user, vendor_for_user
 
 from . import definitions, lint, package, register, services
@@ -41,7 +43,6 @@ from .models import (
 )
 from .verification import package_verify
 
-REFUSALS = (services.RegisterError,)
 MAX_PACKAGE_BYTES = 20 * 1024 * 1024
 
 
@@ -288,27 +289,34 @@ def submission_create(request):
     except services.RegisterError as error:
         messages.error(request, str(error))
         return redirect(f"{reverse('dora:lint')}?ref_date={form.cleaned_data['ref_date']:%Y-%m-%d}")
-    except services.ValidationError as error:
+    except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dora:register")
     messages.success(request, f"Package {submission.filename} generated and put up for sign-off.")
     return redirect("dora:submission-detail", pk=submission.pk)
 
 
-def _open_roles(user, submission: Submission) -> list[tuple[str, str]]:
+def _open_roles(user, submission: Submission) -> list[str]:
+    """The roles `user` may still sign for on this package (none for whoever generated it)."""
+    if submission.status != Submission.Status.AWAITING:
+        return []
     signed = {s.requirement_id for s in submission.signatures.all()}
     open_roles = {r.role for r in submission.requirements.all() if r.pk not in signed}
-    return [(r, policies.ROLE_LABELS[r]) for r in policies.dora_signing_roles(user) if r in open_roles]
+    return [r for r in policies.signing_roles(user, submission) if r in open_roles]
 
 
 def _submission_context(request, submission, form=None):
-    roles = _open_roles(request.user, submission) if submission.status == Submission.Status.AWAITING else []
-    if roles and submission.author_id == request.user.pk:
-        roles = []
+    roles = _open_roles(request.user, submission)
+    authentication = signer_authentication(
+        request, sign_page=reverse("dora:submission-detail", args=[submission.pk])
+    )
+    if form is None and roles:
+        form = SignForm(roles=roles, authentication=authentication["authentication"])
     return {
         "submission": submission,
         "requirements": submission.requirements.select_related("signature"),
-        "form": form or (SignForm(roles=roles) if roles else None),
+        "form": form,
+        **authentication,
     }
 
 
@@ -321,30 +329,36 @@ def submission_detail(request, pk):
 
 @require_POST
 def submission_sign(request, pk):
-    submission = get_object_or_404(Submission.objects.defer("package"), pk=pk)
-    require(bool(policies.dora_signing_roles(request.user)))
-    roles = _open_roles(request.user, submission)
-    form = SignForm(request.POST, roles=roles or [("", "—")])
+    submission = get_object_or_404(Submission.objects.defer("package").select_related("author"), pk=pk)
+    all_roles = policies.signing_roles(request.user)
+    require(bool(all_roles))
+    # The roles still open for this signer first; otherwise all theirs, and the service says why not.
+    roles = _open_roles(request.user, submission) or all_roles
+    authentication = signin.required_method(request.user)
+    form = SignForm(request.POST, roles=roles, authentication=authentication)
     if form.is_valid():
-        done = save_form(
-            form,
-            lambda: services.submission_sign(
+        try:
+            services.submission_sign(
                 actor=request.user,
                 submission=submission,
                 role=form.cleaned_data["role"],
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
-                password=form.cleaned_data["password"],
+                password=form.cleaned_data.get("password", ""),
+                code=form.cleaned_data.get("code", ""),
                 request_token=form.cleaned_data["request_token"],
                 request=request,
-            ),
-            refusals=REFUSALS,
-        )
-        if done:
+            )
+        except services.ReauthenticationFailed as error:
+            form.add_error(authentication if authentication in ("password", "code") else None, error.message)
+        except (ScorecardError, ValidationError) as error:
+            add_refusal(form, error)
+        else:
             messages.success(request, "Your signature is recorded, bound to the package's SHA-256.")
             return redirect("dora:submission-detail", pk=submission.pk)
     submission.refresh_from_db(fields=["status"])
-    return render(request, "dora/submission_detail.html", _submission_context(request, submission, form))
+    context = _submission_context(request, submission, form)
+    return render(request, "dora/submission_detail.html", context, status=422)
 
 
 @require_GET

@@ -240,10 +240,6 @@ def can_prepare_dora_submission(user) -> bool:
     return can_edit_dora_register(user)
 
 
-def dora_signing_roles(user) -> list[str]:
-    return [role for role in SIGNING_ROLES if has_role(user, role)]
-
-
 # JSON API ---------------------------------------------------------------------------------
 # The API applies the functions above, exactly as the pages do; a token acts with its owner's roles.
 

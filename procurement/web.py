@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from . import signin
+
 
 def require(allowed: bool) -> None:
     """A 403 (logged as denied by the middleware) unless the policy allows it."""
@@ -77,3 +79,37 @@ def confirm_delete(
         return redirect(cancel_url)
     messages.success(request, deleted)
     return redirect(done_url)
+
+
+def signer_authentication(request, *, sign_page: str) -> dict:
+    """What a sign-off page shows of the fresh strong authentication the signer owes
+    (procurement.signin), for templates/scorecards/_signoff_fields.html and
+    _signer_authentication_steps.html. A passkey confirmation or an IdP sign-in brings the
+    signer back to `sign_page`."""
+    user = request.user
+    authentication = signin.required_method(user)
+    return {
+        "authentication": authentication,
+        "sign_page": sign_page,
+        "passkey_confirmed": signin.recent_passkey(request, user),
+        "has_passkey": authentication in ("code", "passkey") and signin.has_passkey(user),
+        "sso_confirmed": authentication == "sso" and signin.recent_sso(request, user),
+        "sso_providers": _sso_providers(request, sign_page) if authentication == "sso" else [],
+    }
+
+
+def _sso_providers(request, sign_page: str) -> list[dict]:
+    """The IdP sign-in links that bring an SSO signer back to the sign-off page, freshly authenticated."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    accounts = set(request.user.socialaccount_set.values_list("provider", flat=True))
+    return [
+        {
+            "name": provider.name,
+            "url": provider.get_login_url(
+                request, process="login", next=sign_page, auth_params="prompt=login&max_age=0"
+            ),
+        }
+        for provider in get_adapter().list_providers(request)
+        if provider.app.provider_id in accounts or provider.id in accounts
+    ]

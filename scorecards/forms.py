@@ -297,7 +297,11 @@ class SignoffForm(StyledForm):
 
     `authentication` is what the signer must give (procurement.signin.required_method): their
     password, a code from their authenticator app, or nothing here when a passkey or the IdP
-    confirms it (the page offers that step)."""
+    confirms it (the page offers that step). Another kind of signed thing (a register package in
+    `dora`) subclasses this with its own `decisions` and `meaning`."""
+
+    decisions = Signature.Decision.choices
+    meaning = staticmethod(signature_meaning)
 
     role = forms.ChoiceField(label="Signing as")
     decision = forms.ChoiceField(
@@ -336,8 +340,8 @@ class SignoffForm(StyledForm):
             self.fields["role"].widget = forms.HiddenInput()
         role = (self.data.get("role") if self.is_bound else None) or (roles[0] if roles else "")
         self.fields["decision"].choices = [
-            (value, f"{label} — “{signature_meaning(value, role)}”") if role else (value, label)
-            for value, label in Signature.Decision.choices
+            (value, f"{label} — “{self.meaning(value, role)}”") if role else (value, label)
+            for value, label in self.decisions
         ]
         if not self.is_bound:
             self.fields["request_token"].initial = uuid.uuid4()

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from procurement import policies, signin
 from procurement.middleware import log_denied
-from procurement.web import add_refusal, is_htmx_fragment
+from procurement.web import add_refusal, is_htmx_fragment, signer_authentication
 from vendors.models import Vendor
 
 from . import selectors, services, signoff
@@ -356,32 +356,9 @@ def evaluation_sign(request, pk: int):
         "form": form,
         "current": current,
         "refusal": refusal,
-        "authentication": authentication,
-        "passkey_confirmed": signin.recent_passkey(request, request.user),
-        "has_passkey": authentication in ("code", "passkey") and signin.has_passkey(request.user),
-        "sso_confirmed": authentication == "sso" and signin.recent_sso(request, request.user),
-        "sso_providers": _sso_providers(request, authentication),
+        **signer_authentication(request, sign_page=request.path),
     }
     return render(request, "scorecards/evaluation_sign.html", context, status=422 if form.errors else 200)
-
-
-def _sso_providers(request, authentication: str) -> list[dict]:
-    """The IdP sign-in links that bring an SSO signer back to this page, freshly authenticated."""
-    if authentication != "sso":
-        return []
-    from allauth.socialaccount.adapter import get_adapter
-
-    accounts = set(request.user.socialaccount_set.values_list("provider", flat=True))
-    return [
-        {
-            "name": provider.name,
-            "url": provider.get_login_url(
-                request, process="login", next=request.path, auth_params="prompt=login&max_age=0"
-            ),
-        }
-        for provider in get_adapter().list_providers(request)
-        if provider.app.provider_id in accounts or provider.id in accounts
-    ]
 
 
 @require_POST

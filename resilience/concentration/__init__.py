@@ -22,6 +22,7 @@ from .loss import (
     LossScenario,
     WorkloadLoss,
     loss_scenario,
+    loss_scenarios,
     regions_of,
 )
 from .rehearsals import FAILOVER_SCENARIOS, LastRehearsal, latest_rehearsals, with_last_rehearsal
@@ -56,6 +57,7 @@ __all__ = [
     "latest_rehearsals",
     "layer_table",
     "loss_scenario",
+    "loss_scenarios",
     "matrix",
     "minutes_label",
     "rate",

@@ -180,6 +180,35 @@ def _band_quantities() -> dict[str, Quantity]:
     return {b.value: Quantity(b.value, b.label, "GPUs") for b in BAND_ORDER}
 
 
+@dataclass
+class _Evidence:
+    """What loss scenarios are computed from: the dependencies of every affected workload, the
+    workloads themselves and their last failover rehearsals, read once for one or many scenarios."""
+
+    layers: dict
+    rows: list[tuple]  # (workload_id, vendor_id, layer_id, band, units, region)
+    workload_rows: list[tuple]  # (pk, name, tier, criticality, rto_minutes)
+    last: dict[int, LastRehearsal]
+
+    @classmethod
+    def load(cls, affected) -> "_Evidence":
+        return cls(
+            {layer.pk: layer for layer in layer_table()},
+            list(
+                Dependency.objects.filter(workload_id__in=affected)
+                .order_by()
+                .annotate(units=hundredths())
+                .values_list("workload_id", "vendor_id", "layer_id", "band", "units", "region")
+            ),
+            list(
+                Workload.objects.filter(pk__in=affected)
+                .order_by()
+                .values_list("pk", "name", "tier", "criticality", "rto_minutes")
+            ),
+            latest_rehearsals(affected, FAILOVER_SCENARIOS),
+        )
+
+
 def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | None = None) -> LossScenario:
     """What losing `vendor` (in `region`, if given) strands, per workload and per capacity band.
 
@@ -193,28 +222,49 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
     if region:
         lost_filter &= Q(region__iexact=region) | Q(region="")
     affected = Dependency.objects.filter(lost_filter).order_by().values("workload_id")
-    layers = {layer.pk: layer for layer in layer_table()}
-    rows = (
-        Dependency.objects.filter(workload_id__in=affected)
-        .order_by()
-        .annotate(units=hundredths())
-        .values_list("workload_id", "vendor_id", "layer_id", "band", "units", "region")
+    scenario = _scenario(vendor, region, graph, lost_vendors, _Evidence.load(affected))
+    scenario.regions = regions_of(vendor, graph)
+    return scenario
+
+
+def loss_scenarios(vendors: list[Vendor], graph: HostingGraph | None = None) -> dict[int, LossScenario]:
+    """`loss_scenario` of each vendor (whole, no region), by vendor pk, in a fixed number of
+    queries however many vendors: the evidence of all of them is read at once, then split."""
+    graph = graph or HostingGraph.load()
+    lost = {vendor.pk: graph.hosted_by(vendor.pk) for vendor in vendors}
+    every_lost = set().union(*lost.values())
+    evidence = _Evidence.load(
+        Dependency.objects.filter(vendor_id__in=every_lost).order_by().values("workload_id")
     )
-    workload_rows = (
-        Workload.objects.filter(pk__in=affected)
-        .order_by()
-        .values_list("pk", "name", "tier", "criticality", "rto_minutes")
-    )
-    last = latest_rehearsals(affected, FAILOVER_SCENARIOS)
+    result = {}
+    for vendor in vendors:
+        scenario = _scenario(vendor, "", graph, lost[vendor.pk], evidence)
+        # As regions_of: the regions recorded on the dependencies on what is lost.
+        regions = {row[5] for row in evidence.rows if row[1] in lost[vendor.pk] and row[5]}
+        scenario.regions = sorted(regions, key=str.lower)
+        result[vendor.pk] = scenario
+    return result
+
+
+def _scenario(vendor, region: str, graph: HostingGraph, lost_vendors: set[int], evidence: _Evidence):
+    layers = evidence.layers
     region_key = region.lower()
+
+    def lost_here(vendor_id, dep_region) -> bool:
+        return vendor_id in lost_vendors and (not region_key or dep_region.lower() in ("", region_key))
+
+    # The evidence may be shared by several scenarios: keep the workloads this loss touches.
+    affected = {row[0] for row in evidence.rows if lost_here(row[1], row[5])}
     per_workload: dict[int, dict] = defaultdict(
         lambda: {"layers": {}, "bands": _band_quantities(), "alternatives": [], "unrecorded": False}
     )
     totals = _band_quantities()
-    for workload_id, vendor_id, layer_id, band, units, dep_region in rows:
+    for workload_id, vendor_id, layer_id, band, units, dep_region in evidence.rows:
+        if workload_id not in affected:
+            continue
         state = per_workload[workload_id]
         layer = layers[layer_id]
-        is_lost = vendor_id in lost_vendors and (not region_key or dep_region.lower() in ("", region_key))
+        is_lost = lost_here(vendor_id, dep_region)
         quantity = state["layers"].get(layer_id)
         if quantity is None:
             quantity = state["layers"][layer_id] = Quantity(layer.code, layer.name, unit_for(layer.code))
@@ -232,7 +282,9 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
             # Kept raw; turned into words only for the workloads a page shows.
             state["alternatives"].append((vendor_id, layer_id, band, units, dep_region))
     workloads = []
-    for pk, name, tier, criticality, rto_minutes in workload_rows:
+    for pk, name, tier, criticality, rto_minutes in evidence.workload_rows:
+        if pk not in affected:
+            continue
         state = per_workload[pk]
         loss = WorkloadLoss(
             workload_id=pk,
@@ -246,7 +298,7 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
             ],
             bands=[q for q in state["bands"].values() if q.lost or q.remaining],
             alternative_rows=state["alternatives"],
-            last_rehearsal=last.get(pk),
+            last_rehearsal=evidence.last.get(pk),
             region_unrecorded=state["unrecorded"],
             _names=graph.names,
             _layers=layers,
@@ -263,9 +315,7 @@ def loss_scenario(*, vendor: Vendor, region: str = "", graph: HostingGraph | Non
         )
     )
     lost_names = sorted((graph.names[v] for v in lost_vendors if v != vendor.pk), key=str.lower)
-    return LossScenario(
-        vendor, region, lost_names, workloads, list(totals.values()), regions=regions_of(vendor, graph)
-    )
+    return LossScenario(vendor, region, lost_names, workloads, list(totals.values()))
 
 
 def regions_of(vendor: Vendor, graph: HostingGraph | None = None) -> list[str]:

@@ -7,12 +7,14 @@ over a canonical snapshot of what was submitted; a closed round's signatures sta
 
 The parts: `transitions` (the state machine; submit, withdraw, revise), `signing` (a signature
 and the outcome of the round it completes), `content` (the snapshot signers sign, and its hash),
-`routing` (which sign-offs the policies require, who signs next) and `notifications` (the mail).
+`routing` (which sign-offs the policies require, who signs next), `rules` (what every signature
+obeys, also a register package's in `dora`) and `notifications` (the mail).
 """
 
 from .content import canonical_content, hash_content
 from .routing import required_signoffs
-from .signing import ReauthenticationFailed, SeparationOfDutiesViolation, signature_meaning, signoff_record
+from .rules import ReauthenticationFailed, SeparationOfDutiesViolation
+from .signing import signature_meaning, signoff_record
 from .transitions import (
     IncompleteEvaluation,
     InvalidTransition,

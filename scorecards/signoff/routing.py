@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Evaluation, RequiredSignoff, Signature, SigningRole, SignoffPolicy, SignoffRound
+from django.core.exceptions import ObjectDoesNotExist
+
+from ..models import Evaluation, SigningRole, SignoffPolicy, SignoffRound
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,11 @@ def required_signoffs(
     ]
 
 
-def is_signed(requirement: RequiredSignoff) -> bool:
+def is_signed(requirement) -> bool:
+    """Whether a requirement (of an evaluation's round, or of a register package) has its signature."""
     try:
         return requirement.signature is not None
-    except Signature.DoesNotExist:
+    except ObjectDoesNotExist:
         return False
 
 

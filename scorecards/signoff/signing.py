@@ -11,14 +11,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from procurement import audit, policies, signin
+from procurement import audit
 
 from .. import records, scoring
-from ..models import Evaluation, Signature, SigningRole, SignoffRound
-from ..services import NotAllowed, ScorecardError
+from ..models import Evaluation, Signature, SignoffRound
+from ..services import ScorecardError
+from . import rules
 from .content import canonical_content
 from .notifications import notify_signature
 from .routing import is_signed
+from .rules import SeparationOfDutiesViolation, role_label
 from .transitions import (
     TRANSITIONS,
     InvalidTransition,
@@ -33,18 +35,6 @@ S = Evaluation.Status
 D = Signature.Decision
 
 
-class SeparationOfDutiesViolation(ScorecardError):
-    pass
-
-
-class ReauthenticationFailed(ScorecardError):
-    pass
-
-
-def role_label(role: str) -> str:
-    return policies.ROLE_LABELS.get(role, role)
-
-
 def signature_meaning(decision: str, role: str) -> str:
     """The sentence the signer reads next to the button, stored with the signature."""
     reviewer = f"the {role_label(role).lower()} reviewer"
@@ -54,13 +44,6 @@ def signature_meaning(decision: str, role: str) -> str:
         D.REJECT: f"I reject this evaluation as {reviewer}.",
         D.REQUEST_CHANGES: f"As {reviewer}, I send this evaluation back to its author for changes.",
     }[decision]
-
-
-def _replayed(request_token, actor) -> Signature | None:
-    existing = Signature.objects.filter(request_token=request_token).first()
-    if existing is not None and existing.signer_id != actor.pk:
-        raise NotAllowed("This sign-off form belongs to someone else. Reload the page and sign again.")
-    return existing
 
 
 def signoff_record(
@@ -82,21 +65,10 @@ def signoff_record(
     REAUTHENTICATION_SECONDS, else the `password`. The signature keeps which. Pass the `request`
     so that wrong passwords and codes count towards the sign-in lockout: a hijacked session must
     not guess them freely."""
-    existing = _replayed(request_token, actor)
+    existing = rules.replayed(Signature.objects, request_token, actor)
     if existing is not None:
         return existing
-    # Checked before any lock is taken: password hashing is deliberately slow.
-    needed = signin.required_method(actor)
-    outcome, method = signin.fresh_authentication(
-        request, actor, password=password, code=code, purpose="sign-off"
-    )
-    if outcome is signin.Reauthentication.LOCKED_OUT:
-        raise ReauthenticationFailed(
-            f"Too many wrong {'codes' if needed == 'code' else 'passwords'}: signing is paused for this "
-            "account for a while. Wait and try again, or ask an administrator to reset the lock."
-        )
-    if outcome is not signin.Reauthentication.CONFIRMED:
-        raise ReauthenticationFailed(REAUTHENTICATION_ASKED[needed])
+    method = rules.authenticate_signer(request, actor, password=password, code=code, purpose="sign-off")
     return _signoff_record(
         actor=actor,
         evaluation=evaluation,
@@ -108,22 +80,13 @@ def signoff_record(
     )
 
 
-REAUTHENTICATION_ASKED = {
-    "password": "That password is not right. Sign-off needs your password again.",
-    "code": "That code is not right. Sign-off needs a current code from your authenticator app "
-    "(or one of your recovery codes).",
-    "passkey": "Confirm it is you with your passkey first (the button below), then sign.",
-    "sso": "Sign in again at your identity provider first (the button below), then sign.",
-}
-
-
 @transaction.atomic(durable=True)
 def _signoff_record(
     *, actor, evaluation, role, decision, comment, request_token, authenticated_by
 ) -> Signature:
     locked = lock_evaluation(evaluation)
     # A double click waits for the first request's lock, then finds what it wrote.
-    existing = _replayed(request_token, actor)
+    existing = rules.replayed(Signature.objects, request_token, actor)
     if existing is not None:
         return existing
     if locked.status != S.SUBMITTED:
@@ -132,29 +95,18 @@ def _signoff_record(
         )
     if decision not in D.values:
         raise ValueError(f"unknown decision {decision!r}")
-    if not policies.has_role(actor, role) or role not in SigningRole.values:
-        raise NotAllowed(f"Only holders of the {role_label(role)} role sign for it.")
-    if locked.author_id == actor.pk:
-        raise SeparationOfDutiesViolation("You wrote this evaluation: someone else must sign it off.")
     signoff_round = open_round(locked)
-    earlier = signoff_round.signatures.filter(signer=actor).first()
-    if earlier is not None:
-        raise SeparationOfDutiesViolation(
-            f"You already signed this evaluation as {role_label(earlier.role)}: one person signs for one role only."
-        )
+    rules.check_signer(
+        actor,
+        role,
+        author_id=locked.author_id,
+        earlier=signoff_round.signatures.filter(signer=actor).first(),
+        authored="wrote this evaluation",
+        subject="this evaluation",
+    )
     requirements = list(signoff_round.requirements.select_related("signature"))
-    open_for_role = [r for r in requirements if r.role == role and not is_signed(r)]
-    if not open_for_role:
-        if any(r.role == role for r in requirements):
-            raise InvalidTransition(f"{role_label(role)} has already signed this evaluation off.")
-        raise InvalidTransition(f"{role_label(role)} sign-off is not required for this evaluation.")
-    requirement = open_for_role[0]
-    waiting = sorted({r.stage for r in requirements if 0 < r.stage < requirement.stage and not is_signed(r)})
-    if requirement.stage and waiting:
-        raise InvalidTransition(f"The sign-offs of stage {waiting[0]} come first.")
-    comment = (comment or "").strip()
-    if decision != D.APPROVE and not comment:
-        raise ScorecardError("Explain your decision in a comment: conditions, reasons or the changes needed.")
+    requirement = rules.requirement_to_sign(requirements, role, subject="this evaluation")
+    comment = rules.explained(decision, comment)
     if decision in Signature.APPROVALS and locked.gates_passed is False:
         raise ScorecardError(
             "A hard gate failed: this evaluation can be rejected or sent back, not approved."

@@ -23,7 +23,8 @@ def test_a_contract_reference_missing_from_b_02_01_blocks(demo_register):
     reg.rows["B_02.01"] = [r for r in reg.rows["B_02.01"] if r.values["c0010"] != "HX-0042"]
     found = _blocking(reg)
     missing = [f for f in found if "“HX-0042” is not in B_02.01" in f.message]
-    assert {f.template for f in missing} >= {"B_02.02", "B_03.01", "B_03.02", "B_04.01", "B_05.02", "B_07.01"}
+    # B_02.02 names its contract through B_03.02 (rule R17), which still has the row.
+    assert {f.template for f in missing} >= {"B_03.01", "B_03.02", "B_04.01", "B_05.02", "B_07.01"}
     assert all(f.link for f in missing)
 
 
@@ -84,3 +85,29 @@ def test_the_lint_page_lists_findings_with_links(client, demo_register, request,
     body = client.get(reverse("dora:lint"), {"ref_date": "2026-12-31"}).content.decode()
     contract = Contract.objects.get(reference="NBM-2025-11")
     assert reverse("dora:contract-record", args=[contract.pk]) in body
+
+
+# The taxonomy's rules (definitions/SOURCE.md) -----------------------------------------------
+
+
+def test_key_columns_the_taxonomy_lets_be_blank_do_not_block(demo_register):
+    reg = _build()
+    assert any(not r.values["c0060"] for r in reg.rows["B_05.02"])  # rank 1 has no recipient
+    assert all(not r.values["c0040"] for r in reg.rows["B_04.01"])  # no branches
+    assert not _blocking(reg)
+
+
+def test_b_02_02_must_name_a_function_of_the_same_entity(demo_register):
+    reg = _build()
+    row = reg.rows["B_02.02"][0]
+    row.values["c0020"] = "529900T8BM49AURSDO55"  # an entity that has no such function
+    found = [f for f in _blocking(reg) if "rule R7" in f.message]
+    assert found and found[0].template == "B_02.02" and found[0].column == "c0050,c0020"
+
+
+def test_the_reporting_entity_takes_fewer_entity_types_than_the_others(demo_register):
+    reg = _build()
+    reg.rows["B_01.01"][0].values["c0040"] = "eba_CT:x317"
+    reg.rows["B_01.02"][0].values["c0040"] = "eba_CT:x317"
+    warned = {(f.template, f.column) for f in lint.lint(reg) if "eba_CT:x317" in f.message}
+    assert warned == {("B_01.01", "c0040")}

@@ -18,7 +18,9 @@ from dora.models import FinancialEntity, Submission
 from dora.verification import package_verify
 from procurement import policies
 from procurement.models import AuditEvent
+from scorecards.services import ScorecardError
 from tests.procurement.factories import PASSWORD, user_with_role
+from tests.scorecards.test_signoff_strong_auth import current_code, enrol_totp
 
 REF = date(2026, 12, 31)
 
@@ -100,7 +102,7 @@ def test_signing_needs_the_password_again_and_the_role(submission):
 
 def test_a_rejection_needs_a_reason_and_closes_the_package(submission):
     legal = user_with_role(policies.LEGAL, username="lena.legal")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ScorecardError, match="Explain your decision"):
         _sign(legal, submission, policies.LEGAL, decision="reject")
     _sign(legal, submission, policies.LEGAL, decision="reject", comment="B_07.01 audit dates are stale.")
     submission.refresh_from_db()
@@ -142,11 +144,11 @@ def test_signing_through_the_page(client, submission):
     client.force_login(legal)
     page = client.get(reverse("dora:submission-detail", args=[submission.pk]))
     assert page.status_code == 200 and submission.sha256.encode() in page.content
-    token = page.context["form"].initial["request_token"]
+    token = page.context["form"].fields["request_token"].initial
     url = reverse("dora:submission-sign", args=[submission.pk])
     data = {"role": "legal", "decision": "approve", "password": "wrong", "request_token": token}
     refused = client.post(url, data)
-    assert refused.status_code == 200 and b"password is not right" in refused.content
+    assert refused.status_code == 422 and b"password is not right" in refused.content
     assert client.post(url, data | {"password": PASSWORD}).status_code == 302
     assert submission.signatures.get().signer == legal
 
@@ -161,3 +163,98 @@ def test_verifying_through_the_page(client, submission, auditor_user):
     download = client.get(reverse("dora:submission-download", args=[submission.pk]))
     assert download.content == bytes(submission.package)
     assert download["X-Package-SHA256"] == submission.sha256
+
+
+# Signed exactly like an evaluation: fresh strong authentication, shared rules (issue 19) --------
+
+
+def _sign_page(client, submission, **fields):
+    data = {"role": "legal", "decision": "approve", "comment": "", "request_token": str(uuid.uuid4())}
+    return client.post(reverse("dora:submission-sign", args=[submission.pk]), data | fields)
+
+
+def _nothing_signed(submission):
+    assert not submission.signatures.exists()
+    assert not AuditEvent.objects.filter(action="dora.submission.sign").exists()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.AWAITING
+
+
+def test_a_wrong_password_is_refused_with_a_message_and_nothing_is_written(client, submission):
+    legal = user_with_role(policies.LEGAL, username="lena.legal")
+    client.force_login(legal)
+    refused = _sign_page(client, submission, password="not-it")
+    assert refused.status_code == 422
+    assert "That password is not right" in refused.content.decode()
+    _nothing_signed(submission)
+    assert AuditEvent.objects.filter(action="auth.reauth_failed").count() == 1
+
+
+def test_a_signer_with_an_authenticator_app_must_give_its_code(client, submission):
+    legal = user_with_role(policies.LEGAL, username="lena.legal")
+    secret = enrol_totp(legal)
+    client.force_login(legal)
+    page = client.get(reverse("dora:submission-detail", args=[submission.pk])).content.decode()
+    assert 'name="code"' in page and 'name="password"' not in page
+    # The password alone no longer signs: the form asks for the code.
+    missing = _sign_page(client, submission, password=PASSWORD)
+    assert missing.status_code == 422 and "This field is required" in missing.content.decode()
+    with pytest.raises(services.ReauthenticationFailed, match="code is not right"):
+        services.submission_sign(
+            actor=legal,
+            submission=submission,
+            role=policies.LEGAL,
+            decision="approve",
+            password=PASSWORD,
+            request_token=uuid.uuid4(),
+        )
+    wrong = _sign_page(client, submission, code="000000")
+    assert wrong.status_code == 422 and "That code is not right" in wrong.content.decode()
+    _nothing_signed(submission)
+    assert _sign_page(client, submission, code=current_code(secret)).status_code == 302
+    signature = submission.signatures.get()
+    assert signature.authenticated_by == "totp"
+    event = AuditEvent.objects.get(action="dora.submission.sign")
+    assert event.changes["authenticated_by"] == [None, "totp"]
+    detail = client.get(reverse("dora:submission-detail", args=[submission.pk])).content.decode()
+    assert 'authenticated by <span class="signature-authentication">TOTP</span>' in detail
+
+
+def test_a_good_password_signature_records_how_the_signer_was_authenticated(client, submission):
+    legal = user_with_role(policies.LEGAL, username="lena.legal")
+    client.force_login(legal)
+    assert _sign_page(client, submission, password=PASSWORD).status_code == 302
+    signature = submission.signatures.get()
+    assert (signature.signer, signature.authenticated_by) == (legal, "password")
+    assert signature.package_sha256 == submission.sha256
+
+
+def test_a_signer_cannot_sign_twice(client, submission):
+    both = user_with_role(policies.LEGAL, username="two.hats")
+    both.groups.add(Group.objects.get(name=policies.FINANCE))
+    client.force_login(both)
+    assert _sign_page(client, submission, password=PASSWORD).status_code == 302
+    again = _sign_page(client, submission, role="finance", password=PASSWORD)
+    assert again.status_code == 422
+    assert "You already signed this package as Legal" in again.content.decode()
+    assert submission.signatures.count() == 1
+    assert AuditEvent.objects.filter(action="dora.submission.sign").count() == 1
+
+
+def test_whoever_generated_the_package_cannot_sign_it(client, submission, author):
+    author.groups.add(Group.objects.get(name=policies.LEGAL))
+    client.force_login(author)
+    page = client.get(reverse("dora:submission-detail", args=[submission.pk]))
+    assert page.context["form"] is None
+    refused = _sign_page(client, submission, password=PASSWORD)
+    assert refused.status_code == 422
+    assert "You generated this package: someone else must sign it off." in refused.content.decode()
+    _nothing_signed(submission)
+
+
+def test_a_role_already_signed_is_refused_by_the_shared_rule(submission):
+    assert submission.requirements.filter(role=policies.LEGAL).count() == 1  # the demo policies
+    _sign(user_with_role(policies.LEGAL, username="lena.legal"), submission, policies.LEGAL)
+    with pytest.raises(services.InvalidTransition, match="Legal has already signed this package off"):
+        _sign(user_with_role(policies.LEGAL, username="leo.legal"), submission, policies.LEGAL)
+    assert submission.signatures.count() == 1

@@ -486,6 +486,10 @@ API: dict[str, Api] = {
     "api-v1:answer_list": Api(
         "GET", READERS, args=lambda w: {"questionnaire_id": w.submitted_questionnaire.pk}
     ),
+    "api-v1:dora_entity_list": Api("GET", READERS),
+    "api-v1:dora_provider_list": Api("GET", READERS),
+    "api-v1:dora_submission_list": Api("GET", READERS),
+    "api-v1:dora_submission_detail": Api("GET", READERS, args=lambda w: {"submission_id": w.submission.pk}),
     "api-v1:audit_event_list": Api("GET", AUDIT_READERS),
     "api-v1:audit_event_detail": Api("GET", AUDIT_READERS, args=lambda w: {"sequence": 1}),
 }

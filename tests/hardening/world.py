@@ -15,7 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from capacity import services as capacity_services
-from dora.models import FinancialEntity, Submission, SubmissionRequirement
+from dora.models import (
+    ContractRecord,
+    FinancialEntity,
+    FunctionRecord,
+    Override,
+    Submission,
+    SubmissionRequirement,
+    SubmissionSignature,
+    VendorRecord,
+)
 from procurement import api_tokens, policies
 from procurement.models import ApiToken
 from scorecards import records, signoff
@@ -249,6 +258,56 @@ def build_world() -> World:
         created_at=timezone.now(),
     )
     SubmissionRequirement.objects.create(submission=o["submission"], role=policies.SECURITY)
+    # The register's records beside the vendor, contract and workload, an override, and an
+    # approved package with its signature (the admin and the API show them).
+    o["dora_vendor_record"] = VendorRecord.objects.create(vendor=o["vendor"], lei="5493001KJTIIGC8Y1R12")
+    o["dora_contract_record"] = ContractRecord.objects.create(
+        contract=o["contract"],
+        ict_service_type="eba_TA:S08",
+        signing_entity=o["dora_entity"],
+        governing_law_country="IE",
+        provision_country="US",
+        storage_countries=["US"],
+        reliance="eba_ZZ:x795",
+    )
+    o["dora_contract_record"].entities.set([o["dora_entity"]])
+    FunctionRecord.objects.create(
+        workload=o["workload"], identifier="F1", entity=o["dora_entity"], licensed_activity="eba_TA:x162"
+    )
+    Override.objects.create(
+        contract=o["contract"],
+        field="last_audit",
+        value="2026-05-14",
+        reason="Audit report AUD-7.",
+        by=other,
+        at=timezone.now(),
+    )
+    approved = b"PK approved sweep package"
+    o["approved_submission"] = Submission.objects.create(
+        ref_date=date(2025, 12, 31),
+        filename="approved-sweep.zip",
+        package=approved,
+        sha256=hashlib.sha256(approved).hexdigest(),
+        size=len(approved),
+        author=other,
+        created_at=timezone.now(),
+        decided_at=timezone.now(),
+        status=Submission.Status.APPROVED,
+    )
+    SubmissionSignature.objects.create(
+        submission=o["approved_submission"],
+        requirement=SubmissionRequirement.objects.create(
+            submission=o["approved_submission"], role=policies.LEGAL
+        ),
+        role=policies.LEGAL,
+        signer=world.users["legal"],
+        signer_name="Lena Legal",
+        decision=SubmissionSignature.Decision.APPROVE,
+        meaning="As the legal reviewer, I approve this register of information package for submission.",
+        package_sha256=o["approved_submission"].sha256,
+        signed_at=timezone.now(),
+        authenticated_by="totp",
+    )
 
     world.tokens = {name: _token_for(user) for name, user in world.users.items()}
     world.tokens["vendor_contact"] = o["portal_token"]

@@ -18,7 +18,7 @@ import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,6 +31,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from capacity import services as capacity
+from dora import services as dora
+from dora.demo import demo_lei
+from dora.models import Submission as RegisterSubmission
 from procurement import accounts, api_tokens, audit, reminders
 from procurement.models import AuditEvent, AuditVerification, Notified, SignInPolicy
 from questionnaires.models import AnswerFile, PortalRateCounter, Submission
@@ -45,6 +48,7 @@ from scorecards.models import (
     Signature,
     SignoffPolicy,
 )
+from tests.dora.factories import record_contract, record_function
 from tests.hardening.matrix import rolled_back, watching_writes
 from tests.procurement.factories import PASSWORD
 from tests.resilience.factories import DependencyFactory, RehearsalFactory, WorkloadFactory, layer
@@ -68,7 +72,7 @@ from vendors.models import ExitRightClause, ExitRightKind, Layer
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards", "questionnaires")
+APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards", "questionnaires", "dora")
 
 
 def service_modules() -> list[str]:
@@ -695,6 +699,115 @@ def questionnaire_reopen(p):
     )
 
 
+# dora (the register of information, its package and sign-off)
+
+REF_DATE = date(2026, 12, 31)
+
+
+def _entity(p, **kwargs):
+    values = {
+        "name": "Meridian Digital Bank AG",
+        "lei": demo_lei("529900MERIDIANBK01"),
+        "country": "DE",
+        "entity_type": "eba_CT:x12",
+        "maintains_register": True,
+    }
+    return dora.entity_create(actor=p.admin, **values | kwargs)
+
+
+def _vendor_record(p, vendor):
+    return dora.vendor_record_save(
+        actor=p.admin, vendor=vendor, lei=demo_lei("984500NIMBUSSCALE0"), country="US"
+    )
+
+
+def _contract_record(p, contract, entity):
+    return record_contract(p.admin, contract, entity)
+
+
+def _function_record(p, workload, entity):
+    return record_function(p.admin, workload, entity)
+
+
+def _lint_clean_register(p):
+    """One entity, one provider, one contract and one function: a register the lint passes."""
+    entity = _entity(p)
+    contract = ContractFactory()
+    _vendor_record(p, contract.vendor)
+    _contract_record(p, contract, entity)
+    _function_record(p, DependencyFactory(vendor=contract.vendor).workload, entity)
+    return contract
+
+
+def entity_create(p):
+    yield
+    _entity(p)
+
+
+def entity_update(p):
+    entity = _entity(p)
+    yield
+    dora.entity_update(actor=p.admin, entity=entity, competent_authority="BaFin")
+
+
+def vendor_record_save(p):
+    vendor = VendorFactory()
+    yield
+    _vendor_record(p, vendor)
+
+
+def contract_record_save(p):
+    entity, contract = _entity(p), ContractFactory()
+    yield
+    _contract_record(p, contract, entity)
+
+
+def function_record_save(p):
+    entity, workload = _entity(p), DependencyFactory().workload
+    yield
+    _function_record(p, workload, entity)
+
+
+def override_record(p):
+    contract = ContractFactory()
+    yield
+    dora.override_record(
+        actor=p.admin,
+        contract=contract,
+        field="last_audit",
+        value="2026-05-14",
+        reason="On-site audit of the cage (report AUD-2026-07).",
+    )
+
+
+def submission_create(p):
+    _lint_clean_register(p)
+    yield
+    dora.submission_create(actor=p.procurement, ref_date=REF_DATE)
+
+
+def submission_sign(p):
+    """The last required signature: it signs, and it approves the package (two objects changed)."""
+    _lint_clean_register(p)
+    submission = dora.submission_create(actor=p.procurement, ref_date=REF_DATE)
+    pending = list(submission.requirements.order_by("stage", "role", "slot"))
+
+    def sign_as(role):
+        dora.submission_sign(
+            actor=p.by_role[role],
+            submission=RegisterSubmission.objects.get(pk=submission.pk),
+            role=role,
+            decision="approve",
+            password=PASSWORD,
+            request_token=uuid.uuid4(),
+        )
+
+    for requirement in pending[:-1]:
+        sign_as(requirement.role)
+    yield
+    sign_as(pending[-1].role)
+
+
 CASES: dict[str, Case] = {
     "api_token_create": Case(api_token_create, ("api_token.create",)),
     "user_roles_sync": Case(user_roles_sync, ("auth.roles_synced",)),
@@ -755,6 +868,14 @@ CASES: dict[str, Case] = {
     ),
     # The after-commit hook logs and swallows the failure: the decision it follows stands.
     "decision_record_issue_later": Case(decision_record_issue_later, ("decision_record.issue",), raises=None),
+    "entity_create": Case(entity_create, ("dora.entity.create",)),
+    "entity_update": Case(entity_update, ("dora.entity.update",)),
+    "vendor_record_save": Case(vendor_record_save, ("dora.vendor_record.create",)),
+    "contract_record_save": Case(contract_record_save, ("dora.contract_record.create",)),
+    "function_record_save": Case(function_record_save, ("dora.function.create",)),
+    "override_record": Case(override_record, ("dora.override",)),
+    "submission_create": Case(submission_create, ("dora.submission.create",)),
+    "submission_sign": Case(submission_sign, ("dora.submission.sign", "dora.submission.approve")),
 }
 
 # Models no service with an actor writes. AuditEvent is not here: every case writes it.
