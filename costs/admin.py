@@ -11,7 +11,7 @@ from procurement import audit
 from procurement.admin import AuditedAdminMixin, ReadOnlyAdmin
 
 from .models import Comparison, CostOfDelay, ExchangeRate, Offer, OfferLine
-from .services import DELAY_FIELDS, RATE_FIELDS
+from .services import DELAY_FIELDS, LINE_FIELDS, RATE_FIELDS
 
 
 @admin.register(ExchangeRate)
@@ -40,17 +40,7 @@ class OfferLineInline(admin.TabularInline):
     model = OfferLine
     extra = 0
     can_delete = False
-    fields = readonly_fields = [
-        "band",
-        "accelerator_class",
-        "region",
-        "quantity",
-        "list_unit_price",
-        "contracted_unit_price",
-        "effective_unit_price",
-        "commitment_term_months",
-        "expected_utilisation_percent",
-    ]
+    fields = readonly_fields = LINE_FIELDS
 
     def has_add_permission(self, request, obj=None):
         return False
