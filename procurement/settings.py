@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "vendors",
     "resilience",
     "capacity",
+    "costs",
     "scorecards",
     "questionnaires",
     "dora",
@@ -333,6 +334,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REHEARSAL_INTERVAL_DAYS = env_int("REHEARSAL_INTERVAL_DAYS", 90)
 # The capacity plan's lead time when no vendor has stated one (days from an order to usable capacity).
 CAPACITY_DEFAULT_LEAD_TIME_DAYS = env_int("CAPACITY_DEFAULT_LEAD_TIME_DAYS", 90)
+# A new offer's probability (percent) of losing its vendor within a comparison's horizon, priced
+# as concentration risk in the total cost of execution.
+TCE_DEFAULT_LOSS_PROBABILITY_PERCENT = env_int("TCE_DEFAULT_LOSS_PROBABILITY_PERCENT", 5)
 # A sign-off waiting longer than this many working days (Mon-Fri) since its round opened is
 # escalated by `send_reminders` to every other member of the role who may sign it.
 SIGNOFF_ESCALATION_WORKING_DAYS = env_int("SIGNOFF_ESCALATION_WORKING_DAYS", 3)

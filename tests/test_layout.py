@@ -16,7 +16,8 @@ MAY_IMPORT = {
     "vendors": {"procurement"},
     "resilience": {"procurement", "vendors"},
     "capacity": {"procurement", "vendors", "resilience"},
-    "scorecards": {"procurement", "vendors", "resilience"},
+    "costs": {"procurement", "vendors", "resilience"},
+    "scorecards": {"procurement", "vendors", "resilience", "costs"},
     "questionnaires": {"procurement", "vendors", "resilience", "scorecards"},
     "dora": {"procurement", "vendors", "resilience", "scorecards"},
 }
