@@ -287,7 +287,7 @@ class OfferLine(models.Model):
     )
 
     class Meta:
-        ordering = ["offer_id", "band", "pk"]
+        ordering = ["offer_id", "pk"]  # as the offer lists them
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="offer_line_quantity_positive"),
             models.CheckConstraint(

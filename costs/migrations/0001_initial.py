@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='costs.offer')),
             ],
             options={
-                'ordering': ['offer_id', 'band', 'pk'],
+                'ordering': ['offer_id', 'pk'],
             },
         ),
         migrations.CreateModel(

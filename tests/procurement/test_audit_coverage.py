@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from capacity import services as capacity
+from costs import services as costs
 from procurement import accounts, api_tokens, audit, reminders
 from procurement.models import AuditEvent, AuditVerification, Notified, SignInPolicy
 from questionnaires.models import AnswerFile, PortalRateCounter, Submission
@@ -68,7 +69,7 @@ from vendors.models import ExitRightClause, ExitRightKind, Layer
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("procurement", "vendors", "resilience", "capacity", "scorecards", "questionnaires")
+APPS = ("procurement", "vendors", "resilience", "capacity", "costs", "scorecards", "questionnaires")
 
 
 def service_modules() -> list[str]:
@@ -457,6 +458,98 @@ def demand_visibility_update(p):
     capacity.demand_visibility_update(actor=p.procurement, record=record, lead_time_days=120)
 
 
+# costs.services
+
+OFFER_LINE = {
+    "band": "committed",
+    "accelerator_class": "H100 80GB",
+    "quantity": 8,
+    "contracted_unit_price": Decimal("2.50"),
+    "effective_unit_price": Decimal("2.40"),
+    "commitment_term_months": 12,
+    "expected_utilisation_percent": Decimal("80"),
+}
+
+
+def _offer(p, **fields):
+    return costs.offer_create(
+        actor=p.procurement,
+        vendor=VendorFactory(),
+        name="Reserved block",
+        billing_currency="EUR",
+        lines=[OFFER_LINE],
+        **fields,
+    )
+
+
+def offer_create(p):
+    vendor = VendorFactory()
+    yield
+    costs.offer_create(
+        actor=p.procurement, vendor=vendor, name="Reserved block", billing_currency="EUR", lines=[OFFER_LINE]
+    )
+
+
+def offer_update(p):
+    offer = _offer(p)
+    yield
+    costs.offer_update(
+        actor=p.procurement, offer=offer, queue_wait_hours=Decimal("48"), lines=[OFFER_LINE, OFFER_LINE]
+    )
+
+
+def offer_delete(p):
+    offer = _offer(p)
+    yield
+    costs.offer_delete(actor=p.procurement, offer=offer)
+
+
+def offer_from_contract(p):
+    contract = ContractFactory()
+    CapacityLineFactory(contract=contract)
+    yield
+    costs.offer_from_contract(actor=p.procurement, contract=contract)
+
+
+RATE = {"base_currency": "USD", "quote_currency": "EUR", "rate": Decimal("0.92"), "on": timezone.localdate()}
+
+
+def exchange_rate_create(p):
+    yield
+    costs.exchange_rate_create(actor=p.procurement, source="ECB reference rate", **RATE)
+
+
+def exchange_rate_delete(p):
+    rate = costs.exchange_rate_create(actor=p.procurement, **RATE)
+    yield
+    costs.exchange_rate_delete(actor=p.procurement, rate=rate)
+
+
+def cost_of_delay_set(p):
+    yield
+    costs.cost_of_delay_set(
+        actor=p.procurement, tier="experimental_training", per_day=Decimal("2400"), currency="EUR"
+    )
+
+
+def comparison_save(p):
+    costs.cost_of_delay_set(
+        actor=p.procurement, tier="experimental_training", per_day=Decimal("2400"), currency="EUR"
+    )
+    offer = _offer(p)
+    yield
+    costs.comparison_save(
+        actor=p.procurement,
+        name="Pre-training 2027",
+        tier="experimental_training",
+        offers=[offer],
+        gpu_hours_per_month=Decimal("4000"),
+        horizon_months=12,
+        reporting_currency="EUR",
+        as_of=timezone.localdate(),
+    )
+
+
 # scorecards.services
 
 
@@ -731,6 +824,14 @@ CASES: dict[str, Case] = {
     "capacity_allocation_delete": Case(capacity_allocation_delete, ("capacity_allocation.delete",)),
     "demand_visibility_record": Case(demand_visibility_record, ("demand_visibility.create",)),
     "demand_visibility_update": Case(demand_visibility_update, ("demand_visibility.update",)),
+    "offer_create": Case(offer_create, ("costs.offer.create",)),
+    "offer_update": Case(offer_update, ("costs.offer.update",)),
+    "offer_delete": Case(offer_delete, ("costs.offer.delete",)),
+    "offer_from_contract": Case(offer_from_contract, ("costs.offer.from_contract",)),
+    "exchange_rate_create": Case(exchange_rate_create, ("costs.exchange_rate.create",)),
+    "exchange_rate_delete": Case(exchange_rate_delete, ("costs.exchange_rate.delete",)),
+    "cost_of_delay_set": Case(cost_of_delay_set, ("costs.cost_of_delay.set",)),
+    "comparison_save": Case(comparison_save, ("costs.comparison.save",)),
     "template_create": Case(template_create, ("scorecard_template.create",)),
     "template_update": Case(template_update, ("scorecard_template.update",)),
     "evaluation_create": Case(evaluation_create, ("evaluation.create",)),
