@@ -223,6 +223,11 @@ PAGES: dict[str, Page] = {
     "capacity:visibility-list": Page(get=READERS),
     "capacity:visibility-create": Page(get=PROCUREMENT, post=PROCUREMENT),
     "capacity:visibility-edit": Page(args=_visibility, get=PROCUREMENT, post=PROCUREMENT),
+    # Total cost of execution: the comparison of offers and saved comparisons -----------------
+    "costs:compare": Page(get=READERS),
+    "costs:comparison-save": Page(post=PROCUREMENT),
+    "costs:comparison-list": Page(get=READERS),
+    "costs:comparison-detail": Page(args=lambda w: {"pk": w.tce_comparison.pk}, get=READERS),
     # Evaluations, sign-off and decision records -----------------------------------------------
     "scorecards:evaluation-list": Page(get=READERS),
     "scorecards:evaluation-create": Page(get=PROCUREMENT, post=PROCUREMENT),

@@ -15,12 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from capacity import services as capacity_services
+from costs import services as costs_services
 from dora.models import FinancialEntity, Submission, SubmissionRequirement
 from procurement import api_tokens, policies
 from procurement.models import ApiToken
 from scorecards import records, signoff
 from scorecards import services as scorecard_services
 from scorecards.models import Evaluation, RequiredSignoff
+from tests.costs.factories import CostOfDelayFactory, OfferLineFactory
 from tests.procurement.factories import PASSWORD, admin_user, user_with_role
 from tests.resilience.factories import RehearsalFactory, WorkloadFactory, compute
 from tests.scorecards.factories import PNG_BYTES, RATIONALE, all_scores, evaluation_with_contract
@@ -204,6 +206,19 @@ def build_world() -> World:
     )
     o["visibility"] = capacity_services.demand_visibility_record(
         actor=procurement, vendor=o["vendor"], recorded_on=date(2026, 1, 5), lead_time_days=90
+    )
+    # A saved comparison of one offer's price (its snapshot frozen by the service).
+    CostOfDelayFactory()
+    o["tce_offer_line"] = OfferLineFactory(offer__vendor=o["vendor"], offer__name="Hardening offer")
+    o["tce_comparison"] = costs_services.comparison_save(
+        actor=procurement,
+        name="Hardening comparison",
+        tier="experimental_training",
+        offers=[o["tce_offer_line"].offer],
+        gpu_hours_per_month=Decimal(1000),
+        horizon_months=12,
+        reporting_currency="EUR",
+        as_of=date(2026, 12, 7),
     )
 
     o["draft"] = evaluation_with_contract(contract=o["contract"], author=procurement, scores=all_scores(4))
