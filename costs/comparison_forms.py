@@ -179,3 +179,8 @@ class ComparisonSaveForm(ComparisonForm):
     class Meta(ComparisonForm.Meta):
         fields = ["name", *INPUT_FIELDS]
         labels = {"name": "Name of the comparison"}
+
+    def __init__(self, *args, **kwargs):
+        # Its hidden copies sit on the same page as the comparison form: ids must differ.
+        kwargs.setdefault("auto_id", "id_save_%s")
+        super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ COMPARE = reverse("costs:compare")
 SAVE = reverse("costs:comparison-save")
 
 
-def _offers():
+def two_offers():
     CostOfDelayFactory()
     big = OfferFactory(name="Big committed", vendor__name="Alpha Cloud")
     OfferLineFactory(offer=big, quantity=10, effective_unit_price=Decimal("2.00"))
@@ -56,7 +56,7 @@ def test_without_a_role_the_page_is_forbidden(client, no_role_user):
 
 
 def test_the_page_shows_the_table_and_chart_for_every_valid_offer(client, auditor_user):
-    _offers()
+    two_offers()
     expired = OfferFactory(name="Expired", valid_until=dt.date(2026, 1, 1))
     OfferLineFactory(offer=expired)
     client.force_login(auditor_user)
@@ -92,7 +92,7 @@ def test_a_missing_rate_is_a_message_not_a_500(client, procurement_user):
     ],
 )
 def test_bad_input_is_a_form_error(client, auditor_user, field, value):
-    _offers()
+    two_offers()
     client.force_login(auditor_user)
     response = client.get(COMPARE, _query(**{field: value}))
     assert response.status_code == 200
@@ -102,7 +102,7 @@ def test_bad_input_is_a_form_error(client, auditor_user, field, value):
 
 @time_machine.travel(dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC), tick=False)
 def test_gpu_hours_default_to_a_third_of_the_next_quarters_p50(client, procurement_user):
-    _offers()
+    two_offers()
     forecast(procurement_user, quarter="2027-Q1", p50=9000, p90=12000)
     client.force_login(procurement_user)
     response = client.get(COMPARE, _query(gpu_hours_per_month=""))
@@ -111,14 +111,14 @@ def test_gpu_hours_default_to_a_third_of_the_next_quarters_p50(client, procureme
 
 
 def test_no_forecast_and_no_figure_asks_for_one(client, auditor_user):
-    _offers()
+    two_offers()
     client.force_login(auditor_user)
     response = client.get(COMPARE, _query(gpu_hours_per_month=""))
     assert "no P50 forecast" in str(response.context["form"].errors["gpu_hours_per_month"])
 
 
 def test_the_utilisation_grid_shows_the_ranking_change(client, auditor_user):
-    big, lean = _offers()
+    big, lean = two_offers()
     client.force_login(auditor_user)
     response = client.get(COMPARE, _query(gpu_hours_per_month="7000", vary="utilisation"))
     grid = response.context["grid"]
@@ -128,7 +128,7 @@ def test_the_utilisation_grid_shows_the_ranking_change(client, auditor_user):
 
 
 def test_htmx_gets_the_ranking_partial_only(client, auditor_user):
-    _offers()
+    two_offers()
     client.force_login(auditor_user)
     response = client.get(COMPARE, _query(utilisation_percent="50"), headers={"HX-Request": "true"})
     html = response.content.decode()
@@ -138,7 +138,7 @@ def test_htmx_gets_the_ranking_partial_only(client, auditor_user):
 
 
 def test_saving_freezes_the_snapshot_and_shows_it(client, procurement_user):
-    big, lean = _offers()
+    big, lean = two_offers()
     client.force_login(procurement_user)
     data = _query(name="Pre-training Q1", offers=[big.pk, lean.pk])
     response = client.post(SAVE, data)
@@ -153,7 +153,7 @@ def test_saving_freezes_the_snapshot_and_shows_it(client, procurement_user):
 
 
 def test_only_procurement_saves(client, auditor_user):
-    big, _ = _offers()
+    big, _ = two_offers()
     client.force_login(auditor_user)
     assert client.post(SAVE, _query(name="x", offers=[big.pk])).status_code == 403
     assert not Comparison.objects.exists()
@@ -165,7 +165,7 @@ def test_save_is_post_only(client, procurement_user):
 
 
 def test_a_save_without_a_name_shows_the_error(client, procurement_user):
-    big, _ = _offers()
+    big, _ = two_offers()
     client.force_login(procurement_user)
     response = client.post(SAVE, _query(name="", offers=[big.pk]))
     assert response.status_code == 200
@@ -174,7 +174,7 @@ def test_a_save_without_a_name_shows_the_error(client, procurement_user):
 
 
 def test_a_saved_comparison_of_someone_without_a_role_is_a_404(client, procurement_user, no_role_user):
-    big, _ = _offers()
+    big, _ = two_offers()
     client.force_login(procurement_user)
     client.post(SAVE, _query(name="Kept", offers=[big.pk]))
     client.force_login(no_role_user)
