@@ -1,24 +1,13 @@
-"""Reads of the comparison pages, scoped to the user: everyone with a role reads offers and saved
-comparisons; for anyone else they do not exist (404 / empty)."""
+"""Reads of the comparison page, scoped to the user: everyone with a role reads offers and
+workloads; for anyone else they do not exist (empty). Saved comparisons: `costs.selectors`."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from procurement import policies
 from resilience.models import Workload
 from resilience.selectors import workloads_for
 
 from .models import Comparison, Offer
-
-
-def comparisons_for(user) -> QuerySet[Comparison]:
-    if not policies.can_read(user):
-        return Comparison.objects.none()
-    return Comparison.objects.select_related("workload", "created_by")
-
-
-def comparison_for_user(user, pk: int) -> Comparison:
-    return get_object_or_404(comparisons_for(user), pk=pk)
 
 
 def offers_to_compare(user) -> QuerySet[Offer]:

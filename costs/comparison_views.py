@@ -15,13 +15,8 @@ from vendors.models import WorkloadTier
 
 from . import comparing, sensitivity, services, tce
 from .comparison_forms import ComparisonForm, ComparisonSaveForm
-from .comparison_selectors import (
-    comparison_for_user,
-    comparisons_for,
-    evaluations_of,
-    offers_to_compare,
-    workloads_to_compare,
-)
+from .comparison_selectors import evaluations_of, offers_to_compare, workloads_to_compare
+from .selectors import comparison_for_user, comparisons_for
 
 
 def _bind(form_class, request, data, **kwargs):
