@@ -7,9 +7,11 @@ class CapacityConfig(AppConfig):
 
     def ready(self):
         from procurement.dashboard import register_panels
+        from procurement.demand import register_monthly_gpu_hours
         from procurement.reminders import register_reminders
 
-        from . import dashboard, reminders
+        from . import dashboard, planning, reminders
 
         register_panels(dashboard.capacity_shortfalls)
         register_reminders(reminders.CAPACITY_ACT_BY)
+        register_monthly_gpu_hours(planning.monthly_p50_gpu_hours)

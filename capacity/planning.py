@@ -49,6 +49,15 @@ def default_start(today: dt.date | None = None) -> Quarter:
     return Quarter.containing(today or timezone.localdate()).next()
 
 
+def monthly_p50_gpu_hours(tier: str, on: dt.date) -> Decimal | None:
+    """The tier's P50 forecast for the quarter after `on`, a month's worth (a third), or None
+    without a forecast: the starting figure of a cost comparison."""
+    forecast = DemandForecast.objects.filter(tier=tier, quarter=str(Quarter.containing(on).next())).first()
+    if forecast is None:
+        return None
+    return (Decimal(forecast.p50_gpu_hours) / 3).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
 def gpu_hours(gpus: Decimal, days: int) -> Decimal:
     """GPU-hours of `gpus` accelerators over `days` whole days, to the whole hour."""
     return (Decimal(gpus) * HOURS_PER_DAY * days).quantize(Decimal(1), rounding=ROUND_HALF_UP)

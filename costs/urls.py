@@ -1,8 +1,9 @@
-"""Total cost of execution: /costs/ (offers), exchange rates and the cost of delay per tier."""
+"""Total cost of execution: /costs/ (offers), exchange rates, the cost of delay per tier, the
+comparison of offers and the saved comparisons."""
 
 from django.urls import path
 
-from . import views
+from . import comparison_views, views
 
 app_name = "costs"
 
@@ -17,4 +18,8 @@ urlpatterns = [
     path("rates/<int:pk>/delete/", views.rate_delete, name="rate-delete"),
     path("cost-of-delay/", views.delay_list, name="delay-list"),
     path("cost-of-delay/<slug:tier>/", views.delay_edit, name="delay-edit"),
+    path("compare/", comparison_views.compare, name="compare"),
+    path("compare/save/", comparison_views.comparison_save, name="comparison-save"),
+    path("comparisons/", comparison_views.comparison_list, name="comparison-list"),
+    path("comparisons/<int:pk>/", comparison_views.comparison_detail, name="comparison-detail"),
 ]

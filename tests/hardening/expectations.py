@@ -240,6 +240,10 @@ PAGES: dict[str, Page] = {
     "costs:delay-edit": Page(
         args=lambda w: {"tier": "experimental_training"}, get=PROCUREMENT, post=PROCUREMENT
     ),
+    "costs:compare": Page(get=READERS),
+    "costs:comparison-save": Page(post=PROCUREMENT),
+    "costs:comparison-list": Page(get=READERS),
+    "costs:comparison-detail": Page(args=lambda w: {"pk": w.comparison.pk}, get=READERS),
     # Evaluations, sign-off and decision records -----------------------------------------------
     "scorecards:evaluation-list": Page(get=READERS),
     "scorecards:evaluation-create": Page(get=PROCUREMENT, post=PROCUREMENT),
