@@ -220,13 +220,15 @@ def _evaluation_snapshot(evaluation: Evaluation) -> dict:
     return audit.snapshot(evaluation, EVALUATION_FIELDS)
 
 
+def locked_message(evaluation: Evaluation) -> str:
+    return f"This evaluation is {evaluation.get_status_display().lower()}: its content can no longer change."
+
+
 def _lock_draft(evaluation: Evaluation, actor) -> Evaluation:
     """The evaluation row, locked, after checking that `actor` may still change its content."""
     locked = Evaluation.objects.select_for_update().select_related("template").get(pk=evaluation.pk)
     if not locked.is_draft:
-        raise EvaluationLocked(
-            f"This evaluation is {locked.get_status_display().lower()}: its content can no longer change."
-        )
+        raise EvaluationLocked(locked_message(locked))
     if not policies.can_edit_evaluation(actor, locked):
         raise NotAllowed("Only the author of a draft evaluation (or an administrator) can change it.")
     return locked

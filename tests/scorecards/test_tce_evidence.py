@@ -4,6 +4,7 @@ figures read from the frozen snapshot, and the signed content that binds them.""
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from procurement.models import AuditEvent
 from scorecards import services, signoff, tce_evidence
@@ -179,3 +180,75 @@ def test_a_revision_keeps_the_attached_comparison(
         sign(draft, user, role)
     revision = signoff.evaluation_revise(actor=procurement_user, evaluation=draft)
     assert revision.tce_comparison == comparison
+
+
+# The evaluation page ---------------------------------------------------------------------------
+
+
+def page_text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def test_the_page_shows_the_vendors_tce_figures_beside_the_commercial_score(
+    client, draft, comparison, procurement_user, legal_user
+):
+    services.evaluation_attach_tce(actor=procurement_user, evaluation=draft, comparison=comparison)
+    client.force_login(legal_user)
+    text = page_text(client.get(reverse("scorecards:evaluation-detail", args=[draft.pk])))
+    assert "Total cost of execution" in text
+    assert "EUR 258,768.00" in text and "EUR 4.3128" in text
+    assert "2 of 2 compared offers" in text
+    assert "The cheapest GPU-hour is not the cheapest to run." in text
+    assert "Cheapest by TCE: Rival Compute reserved block (Rival Compute)" in text
+    assert comparison.sha256 in text
+    assert "evaluation-tce-attach" not in text and "/tce/attach/" not in text  # no form for readers
+
+
+def test_the_author_attaches_from_the_saved_comparisons_of_the_vendor(
+    client, draft, comparison, procurement_user
+):
+    elsewhere = tce_comparison(VendorFactory(name="Other One"), name="Elsewhere")
+    client.force_login(procurement_user)
+    page = client.get(reverse("scorecards:evaluation-detail", args=[draft.pk])).content.decode()
+    assert "Pre-training 2027" in page and "Elsewhere" not in page
+    response = client.post(
+        reverse("scorecards:evaluation-tce-attach", args=[draft.pk]),
+        {"comparison": comparison.pk},
+        follow=True,
+    )
+    assert "as commercial evidence" in page_text(response)
+    draft.refresh_from_db()
+    assert draft.tce_comparison == comparison
+    response = client.post(
+        reverse("scorecards:evaluation-tce-attach", args=[draft.pk]),
+        {"comparison": elsewhere.pk},
+        follow=True,
+    )
+    assert "includes an offer from this vendor" in page_text(response)
+    draft.refresh_from_db()
+    assert draft.tce_comparison == comparison
+    response = client.post(reverse("scorecards:evaluation-tce-detach", args=[draft.pk]), follow=True)
+    assert "no longer attached" in page_text(response)
+    draft.refresh_from_db()
+    assert draft.tce_comparison is None
+
+
+def test_a_submitted_evaluation_says_its_content_is_frozen(client, draft, comparison, procurement_user):
+    signoff.evaluation_submit(actor=procurement_user, evaluation=draft)
+    client.force_login(procurement_user)
+    response = client.post(
+        reverse("scorecards:evaluation-tce-attach", args=[draft.pk]),
+        {"comparison": comparison.pk},
+        follow=True,
+    )
+    assert "awaiting sign-off: its content can no longer change" in page_text(response)
+    draft.refresh_from_db()
+    assert draft.tce_comparison is None
+
+
+def test_someone_elses_draft_is_refused_and_get_is_not_allowed(client, draft, comparison, legal_user):
+    client.force_login(legal_user)
+    url = reverse("scorecards:evaluation-tce-attach", args=[draft.pk])
+    assert client.post(url, {"comparison": comparison.pk}).status_code == 403
+    assert client.get(url).status_code == 405
+    assert client.post(reverse("scorecards:evaluation-tce-detach", args=[draft.pk])).status_code == 403
