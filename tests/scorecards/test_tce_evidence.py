@@ -252,3 +252,50 @@ def test_someone_elses_draft_is_refused_and_get_is_not_allowed(client, draft, co
     assert client.post(url, {"comparison": comparison.pk}).status_code == 403
     assert client.get(url).status_code == 405
     assert client.post(reverse("scorecards:evaluation-tce-detach", args=[draft.pk])).status_code == 403
+
+
+# The decision record ---------------------------------------------------------------------------
+
+
+def record_document(evaluation):
+    from procurement import audit
+    from scorecards.records.content import build_document, load_evaluation
+
+    return build_document(load_evaluation(evaluation.pk), draft=True, head=audit.head(), page_size="a4")
+
+
+def test_the_record_fingerprint_changes_with_the_attachment(draft, comparison, procurement_user):
+    without = record_document(draft)
+    assert without.snapshot["tce"] is None
+    services.evaluation_attach_tce(actor=procurement_user, evaluation=draft, comparison=comparison)
+    attached = record_document(draft)
+    assert attached.fingerprint != without.fingerprint
+    assert attached.snapshot["tce"]["sha256"] == comparison.sha256
+    assert attached.snapshot["tce"]["sha256_verified"] is True
+
+
+def test_the_pdf_has_the_tce_table_chart_sha256_rates_and_assumptions(draft, comparison, procurement_user):
+    from scorecards.records import pdf
+
+    from .test_records import pdf_text
+
+    services.evaluation_attach_tce(actor=procurement_user, evaluation=draft, comparison=comparison)
+    document = record_document(draft)
+    assert 'id="record-tce-chart-title"' in document.html  # the stacked bar chart
+    text = pdf_text(pdf.html_to_pdf(document.html))
+    assert "Total cost of execution" in text
+    for figure in ("258,768.00", "174,192.00", "72,000.00", "21,168.00", "4.3128", "2.9032"):
+        assert figure in text, figure
+    assert "Cheapest by TCE" in text and "Cheapest by unit price" in text
+    assert comparison.sha256[:32] in text.replace(" ", "")
+    assert "Exchange rates used" in text and "Assumptions" in text
+    assert "730 hours a month" in text
+
+
+def test_a_record_without_an_attachment_says_so(draft):
+    from scorecards.records import pdf
+
+    from .test_records import pdf_text
+
+    text = pdf_text(pdf.html_to_pdf(record_document(draft).html))
+    assert "No total cost of execution comparison is attached to this evaluation." in text
