@@ -1,18 +1,16 @@
 """A saved TCE comparison attached to an evaluation as commercial evidence: the services, the
 figures read from the frozen snapshot, and the signed content that binds them."""
 
-import uuid
-
 import pytest
 from django.urls import reverse
 
 from procurement.models import AuditEvent
 from scorecards import services, signoff, tce_evidence
 from scorecards.models import Evaluation, Signature
-from tests.procurement.factories import PASSWORD
 from tests.vendors.factories import VendorFactory
 
 from .factories import all_scores, evaluation_with_contract, tce_comparison
+from .test_signoff import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +23,6 @@ def draft(procurement_user):
 @pytest.fixture
 def comparison(draft):
     return tce_comparison(draft.vendor, VendorFactory(name="Rival Compute"))
-
-
-def sign(evaluation, user, role, decision=Signature.Decision.APPROVE, comment=""):
-    return signoff.signoff_record(
-        actor=user,
-        evaluation=evaluation,
-        role=role,
-        decision=decision,
-        comment=comment,
-        password=PASSWORD,
-        request_token=uuid.uuid4(),
-    )
 
 
 # The figures ---------------------------------------------------------------------------------
