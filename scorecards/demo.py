@@ -5,7 +5,7 @@ vendor and title already exist is left alone. All vendors and findings are ficti
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +13,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from costs import demo as costs_demo
+from costs import services as costs_services
+from costs.models import Comparison
 from procurement.demo import DEMO_PASSWORD
 from vendors.models import Vendor, WorkloadTier
 
@@ -447,8 +450,33 @@ def seed(vendors: dict[str, Vendor] | None = None) -> list[Evaluation]:
                 created_at=timezone.now() - timedelta(days=30 * spec.months_ago)
             )
         created.append(evaluation)
+    seed_tce(created)
     seed_signoffs(created)
     return created
+
+
+# TCE evidence: the costs demo's three training offers, compared and attached ---------------
+
+# The draft evaluation of the vendor with the cheapest GPU-hour, which is the dearest TCE.
+TCE_EVALUATION = "2027 model family training capacity: Nimbus Scale"
+
+
+def seed_tce(evaluations: list[Evaluation]) -> Comparison | None:
+    """Save the costs demo's comparison of the training offers once, and attach it to the Nimbus
+    Scale draft if nothing is attached yet. Does nothing without the costs demo's offers."""
+    evaluation = next((e for e in evaluations if e.title == TCE_EVALUATION), None)
+    offers = costs_demo.training_offers()
+    if evaluation is None or len(offers) < len(costs_demo.OFFERS):
+        return None
+    request = costs_demo.training_request()
+    comparison = Comparison.objects.filter(name=request.name).order_by("pk").first()
+    if comparison is None:
+        inputs = {f.name: getattr(request, f.name) for f in fields(request)}
+        comparison = costs_services.comparison_save(actor=evaluation.author, offers=offers, **inputs)
+    evaluation.refresh_from_db()
+    if evaluation.is_draft and evaluation.tce_comparison_id is None:
+        services.evaluation_attach_tce(actor=evaluation.author, evaluation=evaluation, comparison=comparison)
+    return comparison
 
 
 # Sign-off: every state, and something in each signer's inbox -------------------------------

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
+from costs.models import Comparison
 from procurement.forms import StyledForm, StyledModelForm
 from procurement.policies import ROLE_LABELS
 from vendors.models import Contract, Vendor
 
-from . import scoring, services
+from . import scoring, selectors, services
 from .models import DimensionKind, Evaluation, Score, ScorecardTemplate, Signature
 from .signoff import signature_meaning
 
@@ -358,3 +359,26 @@ class SignoffForm(StyledForm):
 
 class WithdrawForm(StyledForm):
     reason = forms.CharField(required=False, max_length=500, label="Why (optional)")
+
+
+class ComparisonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Comparison) -> str:
+        return f"{obj.name} · {obj.get_tier_display()} · saved {obj.created_at:%d %b %Y} (#{obj.pk})"
+
+
+class TCEComparisonForm(StyledForm):
+    """Pick the saved TCE comparison to attach: only those that compare an offer of the vendor."""
+
+    comparison = ComparisonChoiceField(
+        queryset=Comparison.objects.none(),
+        label="Saved TCE comparison",
+        empty_label="Choose a saved comparison",
+        error_messages={
+            "required": "Choose a saved TCE comparison to attach.",
+            "invalid_choice": "Choose a saved TCE comparison that includes an offer from this vendor.",
+        },
+    )
+
+    def __init__(self, *args, evaluation: Evaluation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comparison"].queryset = selectors.tce_comparisons_for(evaluation)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from costs.models import Comparison
 from procurement.auth_methods import Method as AuthMethod
 from vendors.models import Contract, Vendor, WorkloadTier, iso_currency
 
@@ -143,6 +144,16 @@ class Evaluation(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     reevaluation_due = models.DateField("re-evaluation due", null=True, blank=True, db_index=True)
+    # A saved (frozen) TCE comparison as commercial evidence: its snapshot is what is signed, so a
+    # comparison an evaluation relies on cannot be deleted.
+    tce_comparison = models.ForeignKey(
+        Comparison,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name="TCE comparison",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,10 +9,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from costs.models import Comparison
 from procurement import policies
 from vendors.models import CapacityLine, ExitRightClause, ExitRightKind
 
-from . import scoring
+from . import scoring, tce_evidence
 from .models import (
     DimensionKind,
     Evaluation,
@@ -183,11 +184,33 @@ def evaluation_context(evaluation: Evaluation, *, with_result: bool = True) -> d
         "findings": findings,
         "missing_findings": [f for f in findings if f.is_missing],
         "capacity_lines": capacity_lines(evaluation.contract_id),
+        "tce": tce_figures(evaluation),
         # Only a decided evaluation can be revised: drafts skip the query.
         "revisions": list(evaluation.revisions.only("pk", "title", "status", "created_at"))
         if evaluation.status in REVISABLE_OR_REVISED
         else [],
     }
+
+
+# TCE comparison as commercial evidence ----------------------------------------------------
+
+
+def tce_comparisons_for(evaluation: Evaluation) -> QuerySet[Comparison]:
+    """The saved comparisons that can be attached: those comparing an offer of the vendor."""
+    return (
+        Comparison.objects.filter(offers__vendor_id=evaluation.vendor_id)
+        .distinct()
+        .only("pk", "name", "tier", "created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def tce_figures(evaluation: Evaluation) -> dict | None:
+    """The attached comparison's figures for this vendor (see `tce_evidence.figures`)."""
+    if evaluation.tce_comparison_id is None:
+        return None
+    comparison = Comparison.objects.prefetch_related("offers").get(pk=evaluation.tce_comparison_id)
+    return tce_evidence.figures(comparison, evaluation.vendor_id)
 
 
 # Comparison -----------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
+from costs.models import Comparison
 from procurement import audit, policies
 
-from . import scoring
+from . import scoring, tce_evidence
 from .models import Dimension, DimensionKind, Evaluation, Evidence, Score, ScorecardTemplate
 
 
@@ -43,6 +44,10 @@ class EvaluationLocked(ScorecardError):
 
 
 class EvidenceRejected(ScorecardError):
+    pass
+
+
+class ComparisonRefused(ScorecardError):
     pass
 
 
@@ -215,13 +220,15 @@ def _evaluation_snapshot(evaluation: Evaluation) -> dict:
     return audit.snapshot(evaluation, EVALUATION_FIELDS)
 
 
+def locked_message(evaluation: Evaluation) -> str:
+    return f"This evaluation is {evaluation.get_status_display().lower()}: its content can no longer change."
+
+
 def _lock_draft(evaluation: Evaluation, actor) -> Evaluation:
     """The evaluation row, locked, after checking that `actor` may still change its content."""
     locked = Evaluation.objects.select_for_update().select_related("template").get(pk=evaluation.pk)
     if not locked.is_draft:
-        raise EvaluationLocked(
-            f"This evaluation is {locked.get_status_display().lower()}: its content can no longer change."
-        )
+        raise EvaluationLocked(locked_message(locked))
     if not policies.can_edit_evaluation(actor, locked):
         raise NotAllowed("Only the author of a draft evaluation (or an administrator) can change it.")
     return locked
@@ -505,3 +512,61 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
         before={f"{kind}.evidence": label},
         after={f"{kind}.evidence": None},
     )
+
+
+# TCE comparison as commercial evidence --------------------------------------------------
+
+
+def _comparison_label(comparison: Comparison | None) -> str | None:
+    if comparison is None:
+        return None
+    return f"{comparison.name} (#{comparison.pk}, SHA-256 {comparison.sha256})"
+
+
+@transaction.atomic(durable=True)
+def evaluation_attach_tce(*, actor, evaluation: Evaluation, comparison: Comparison) -> Evaluation:
+    """Attach a saved TCE comparison to a draft as commercial evidence (replacing one attached
+    before). The comparison must price an offer of the evaluated vendor: otherwise its figures
+    say nothing about this decision. Attaching the same comparison again changes nothing."""
+    locked = _lock_draft(evaluation, actor)
+    comparison = Comparison.objects.prefetch_related("offers").filter(pk=comparison.pk).first()
+    if comparison is None:
+        raise ComparisonRefused("This comparison no longer exists: choose another one.")
+    if not tce_evidence.vendor_offer_ids(comparison, locked.vendor_id):
+        raise ComparisonRefused(
+            f"“{comparison.name}” compares no offer from {locked.vendor.name}: attach a comparison "
+            "that includes this vendor's offer."
+        )
+    if locked.tce_comparison_id == comparison.pk:
+        return locked
+    before = {"tce_comparison": _comparison_label(locked.tce_comparison)}
+    locked.tce_comparison = comparison
+    locked.full_clean()
+    locked.save(update_fields=["tce_comparison", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="scorecards.evaluation.attach_tce",
+        obj=locked,
+        before=before,
+        after={"tce_comparison": _comparison_label(comparison)},
+    )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def evaluation_detach_tce(*, actor, evaluation: Evaluation) -> Evaluation:
+    """Remove the TCE comparison from a draft (the comparison itself stays saved)."""
+    locked = _lock_draft(evaluation, actor)
+    if locked.tce_comparison_id is None:
+        raise ComparisonRefused("No TCE comparison is attached to this evaluation.")
+    before = {"tce_comparison": _comparison_label(locked.tce_comparison)}
+    locked.tce_comparison = None
+    locked.save(update_fields=["tce_comparison", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="scorecards.evaluation.detach_tce",
+        obj=locked,
+        before=before,
+        after={"tce_comparison": None},
+    )
+    return locked

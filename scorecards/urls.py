@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.evaluation_edit, name="evaluation-edit"),
     path("<int:pk>/scores/", views.evaluation_scores, name="evaluation-scores"),
     path("<int:pk>/scores/preview/", views.evaluation_scores_preview, name="evaluation-scores-preview"),
+    path("<int:pk>/tce/attach/", views.evaluation_tce_attach, name="evaluation-tce-attach"),
+    path("<int:pk>/tce/detach/", views.evaluation_tce_detach, name="evaluation-tce-detach"),
     # Decision records (scorecards/record_views.py)
     path("<int:pk>/record/", record_views.record_status, name="record-status"),
     path("<int:pk>/record/download/", record_views.record_download, name="record-download"),

@@ -12,7 +12,15 @@ from vendors.models import Vendor
 
 from . import selectors, services, signoff
 from .filters import EvaluationFilter
-from .forms import EvaluationForm, ScoresForm, SignoffForm, TemplateForm, WithdrawForm, typed_scores
+from .forms import (
+    EvaluationForm,
+    ScoresForm,
+    SignoffForm,
+    TCEComparisonForm,
+    TemplateForm,
+    WithdrawForm,
+    typed_scores,
+)
 from .models import Evidence
 
 PAGE_SIZE = 25
@@ -68,6 +76,11 @@ def evaluation_detail(request, pk: int):
         rounds=(rounds := selectors.signoff_rounds(evaluation)),
         can_sign=bool(selectors.open_roles_for(user, evaluation, rounds)),
     )
+    if context["can_edit"]:
+        context["tce_form"] = TCEComparisonForm(
+            evaluation=evaluation,
+            initial={"comparison": evaluation.tce_comparison_id},
+        )
     return render(request, "scorecards/evaluation_detail.html", context)
 
 
@@ -146,6 +159,49 @@ def evaluation_scores_preview(request, pk: int):
     if not policies.can_edit_evaluation(request.user, evaluation):
         raise PermissionDenied
     return _scores_page(request, evaluation, ScoresForm(request.POST, evaluation=evaluation))
+
+
+def _tce_evaluation(request, pk: int):
+    """The evaluation whose TCE evidence is changed: someone else's draft is refused (403); a
+    frozen one is not a matter of permission, the page says why."""
+    evaluation = selectors.evaluation_for_user(request.user, pk, with_evidence=False)
+    if evaluation.is_draft and not policies.can_edit_evaluation(request.user, evaluation):
+        raise PermissionDenied
+    return evaluation
+
+
+@require_POST
+def evaluation_tce_attach(request, pk: int):
+    evaluation = _tce_evaluation(request, pk)
+    form = TCEComparisonForm(request.POST, evaluation=evaluation)
+    if not evaluation.is_draft:
+        messages.error(request, services.locked_message(evaluation))
+    elif not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("comparison", form.non_field_errors())))
+    else:
+        try:
+            services.evaluation_attach_tce(
+                actor=request.user, evaluation=evaluation, comparison=form.cleaned_data["comparison"]
+            )
+        except services.ScorecardError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Attached “{form.cleaned_data['comparison'].name}” as commercial evidence."
+            )
+    return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
+
+
+@require_POST
+def evaluation_tce_detach(request, pk: int):
+    evaluation = _tce_evaluation(request, pk)
+    try:
+        services.evaluation_detach_tce(actor=request.user, evaluation=evaluation)
+    except services.ScorecardError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The TCE comparison is no longer attached (it stays saved).")
+    return redirect("scorecards:evaluation-detail", pk=evaluation.pk)
 
 
 @require_GET

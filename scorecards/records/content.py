@@ -8,10 +8,11 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from costs import tce
 from procurement import audit, policies
 from procurement.models import AuditEvent
 
-from .. import scoring, selectors
+from .. import scoring, selectors, tce_evidence
 from ..models import Evaluation, Evidence, RequiredSignoff, Score, Signature, SignoffRound
 from ..services import result_of
 from . import charts, pdf
@@ -38,8 +39,10 @@ def load_evaluation(evaluation_id: int) -> Evaluation:
         Prefetch("evidence", queryset=Evidence.objects.order_by("added_at", "pk"))
     )
     return (
-        Evaluation.objects.select_related("vendor", "contract", "template", "author", "revises")
-        .prefetch_related(Prefetch("scores", queryset=scores))
+        Evaluation.objects.select_related(
+            "vendor", "contract", "template", "author", "revises", "tce_comparison"
+        )
+        .prefetch_related(Prefetch("scores", queryset=scores), "tce_comparison__offers")
         .get(pk=evaluation_id)
     )
 
@@ -150,6 +153,18 @@ def _contract_part(evaluation: Evaluation) -> dict | None:
             for f in findings
         ],
         "missing_exit_rights": [f.kind.name for f in findings if f.is_missing],
+    }
+
+
+def _tce_part(evaluation: Evaluation) -> dict | None:
+    """The attached TCE comparison: the vendor's figures (as signed), the whole frozen snapshot
+    the table and chart are drawn from, and whether it still hashes to the comparison's SHA-256."""
+    comparison = evaluation.tce_comparison
+    if comparison is None:
+        return None
+    return tce_evidence.figures(comparison, evaluation.vendor_id) | {
+        "sha256_verified": tce.snapshot_sha256(comparison.snapshot) == comparison.sha256,
+        "snapshot": comparison.snapshot,
     }
 
 
@@ -318,6 +333,7 @@ def build_document(
         "scores": score_rows,
         "result": result,
         "contract": _contract_part(evaluation),
+        "tce": _tce_part(evaluation),
         "signoff": _signoff_part(evaluation),
         "audit": _audit_part(evaluation, head),
         "concentration": _concentration_part(evidence),

@@ -8,13 +8,15 @@ import hashlib
 
 from procurement import audit
 
+from .. import tce_evidence
 from ..models import Evaluation, Evidence, Score
 from ..services import result_of
 
 
 def content_snapshot(evaluation: Evaluation) -> dict:
     """Everything a signer approves: the evaluation, vendor and contract facts, the template
-    version, each score with its rationale and evidence, and the result."""
+    version, each score with its rationale and evidence, the result, and the attached TCE
+    comparison (its SHA-256 and the figures of this vendor's offers and of the cheapest)."""
     vendor = evaluation.vendor
     contract = evaluation.contract
     scores = list(
@@ -93,6 +95,9 @@ def content_snapshot(evaluation: Evaluation) -> dict:
                 for clause in contract.clauses.select_related("kind").order_by("kind__code")
             ],
         }
+    # Only when attached, so an evaluation without one keeps the snapshot (and hash) it always had.
+    if evaluation.tce_comparison_id is not None:
+        data["tce"] = tce_evidence.figures(evaluation.tce_comparison, vendor.pk)
     return audit.to_jsonable(data)
 
 

@@ -177,6 +177,8 @@ def evaluation_revise(*, actor, evaluation: Evaluation) -> Evaluation:
         commitment_currency=locked.commitment_currency,
         author=actor,
         revises=locked,
+        # The frozen comparison stays valid evidence: the revision starts from it too.
+        tce_comparison=locked.tce_comparison,
     )
     revision.full_clean()
     revision.save()

@@ -258,6 +258,12 @@ PAGES: dict[str, Page] = {
     "scorecards:evaluation-scores-preview": Page(
         args=_draft, post=PROCUREMENT, others=Page(args=_other_draft, post=ADMIN)
     ),
+    "scorecards:evaluation-tce-attach": Page(
+        args=_draft, post=PROCUREMENT, others=Page(args=_other_draft, post=ADMIN)
+    ),
+    "scorecards:evaluation-tce-detach": Page(
+        args=_draft, post=PROCUREMENT, others=Page(args=_other_draft, post=ADMIN)
+    ),
     "scorecards:record-status": Page(args=_draft, get=READERS),
     "scorecards:record-download": Page(args=lambda w: {"pk": w.decided.pk}, get=READERS),
     "scorecards:record-preview": Page(args=_draft, get=READERS),

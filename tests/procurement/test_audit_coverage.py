@@ -61,6 +61,7 @@ from tests.scorecards.factories import (
     all_scores,
     default_template,
     evaluation_with_contract,
+    tce_comparison,
 )
 from tests.vendors.factories import (
     PDF_BYTES,
@@ -614,6 +615,21 @@ def evidence_delete(p):
     services.evidence_delete(actor=p.procurement, evidence=evidence)
 
 
+def evaluation_attach_tce(p):
+    evaluation = EvaluationFactory(author=p.procurement, scores=all_scores(4))
+    comparison = tce_comparison(evaluation.vendor, actor=p.procurement)
+    yield
+    services.evaluation_attach_tce(actor=p.procurement, evaluation=evaluation, comparison=comparison)
+
+
+def evaluation_detach_tce(p):
+    evaluation = EvaluationFactory(author=p.procurement, scores=all_scores(4))
+    comparison = tce_comparison(evaluation.vendor, actor=p.procurement)
+    services.evaluation_attach_tce(actor=p.procurement, evaluation=evaluation, comparison=comparison)
+    yield
+    services.evaluation_detach_tce(actor=p.procurement, evaluation=evaluation)
+
+
 # scorecards.signoff (transitions, signing)
 
 
@@ -944,6 +960,8 @@ CASES: dict[str, Case] = {
     "evaluation_update": Case(evaluation_update, ("evaluation.update",)),
     "evaluation_save_scores": Case(evaluation_save_scores, ("evaluation.scores_update",)),
     "evidence_delete": Case(evidence_delete, ("evaluation.evidence_delete",)),
+    "evaluation_attach_tce": Case(evaluation_attach_tce, ("scorecards.evaluation.attach_tce",)),
+    "evaluation_detach_tce": Case(evaluation_detach_tce, ("scorecards.evaluation.detach_tce",)),
     "evidence_add_sourced": Case(evidence_add_sourced, ("evaluation.evidence_add",)),
     "questionnaire_template_create": Case(questionnaire_template_create, ("questionnaire_template.create",)),
     "questionnaire_send": Case(questionnaire_send, ("questionnaire.send",)),

@@ -75,3 +75,37 @@ def evaluation_with_contract(**kwargs) -> Evaluation:
 
 def all_scores(value: int) -> dict[str, int]:
     return dict.fromkeys(["capacity", "portability", "resilience", "compliance", "commercial"], value)
+
+
+def tce_comparison(*vendors, actor=None, name: str = "Pre-training 2027"):
+    """A saved TCE comparison (through costs' service, so the snapshot is real) of one offer per
+    vendor: the first vendor's is the cheapest GPU-hour but, with a long queue wait and switching
+    effort, not the cheapest TCE; the second vendor's is the cheapest TCE."""
+    import datetime as dt
+
+    from costs import services as costs_services
+    from tests.costs.factories import CostOfDelayFactory, OfferFactory, OfferLineFactory
+
+    CostOfDelayFactory()
+    offers = []
+    for index, vendor in enumerate(vendors):
+        first = index == 0
+        offer = OfferFactory(
+            vendor=vendor,
+            name=f"{vendor.name} reserved block",
+            queue_wait_hours=Decimal(720 if first else 24),
+            switching_engineer_days=Decimal(40 if first else 0),
+            engineer_day_rate=Decimal(900),
+        )
+        OfferLineFactory(offer=offer, quantity=8, effective_unit_price=Decimal("2.10" if first else "2.40"))
+        offers.append(offer)
+    return costs_services.comparison_save(
+        actor=actor or user_with_role(policies.PROCUREMENT),
+        name=name,
+        tier=WorkloadTier.EXPERIMENTAL_TRAINING,
+        offers=offers,
+        gpu_hours_per_month=Decimal(5000),
+        horizon_months=12,
+        reporting_currency="EUR",
+        as_of=dt.date(2026, 12, 7),
+    )

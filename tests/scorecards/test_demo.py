@@ -34,3 +34,18 @@ def test_demo_sign_off_shows_every_state_and_fills_every_signer_inbox(settings):
     for username in ["lena", "felix", "fiona", "sofia", "pavel"]:
         assert selectors.awaiting_evaluation_ids(User.objects.get(username=username)), username
     assert selectors.overdue_reevaluations(User.objects.get(username="audrey")).exists()
+
+
+def test_demo_attaches_the_training_comparison_to_the_nimbus_draft_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    from costs.models import Comparison
+    from scorecards import demo
+
+    evaluation = Evaluation.objects.get(title=demo.TCE_EVALUATION)
+    comparison = Comparison.objects.get()
+    assert evaluation.tce_comparison == comparison and evaluation.is_draft
+    [offer] = selectors.tce_figures(evaluation)["vendor_offers"]
+    # The cheapest GPU-hour is not the cheapest decision.
+    assert offer["cheapest_by_unit_price"] and not offer["cheapest_by_tce"]
