@@ -227,6 +227,27 @@ def can_record_demand_visibility(user) -> bool:
     return is_admin(user) or has_role(user, PROCUREMENT)
 
 
+# Total cost of execution ---------------------------------------------------------------------
+# Everyone with a role reads offers, exchange rates, costs of delay and comparisons (can_read);
+# procurement records offers and keeps the figures they are priced with.
+
+
+def can_edit_offers(user) -> bool:
+    return is_admin(user) or has_role(user, PROCUREMENT)
+
+
+def can_edit_exchange_rates(user) -> bool:
+    return can_edit_offers(user)
+
+
+def can_set_cost_of_delay(user) -> bool:
+    return can_edit_offers(user)
+
+
+def can_save_comparisons(user) -> bool:
+    return can_edit_offers(user)
+
+
 # DORA register of information --------------------------------------------------------------
 # Everyone with a role reads it (can_read). Procurement and compliance keep it and prepare the
 # package; its sign-off goes to the signing roles the policies route it to.

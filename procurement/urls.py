@@ -19,6 +19,7 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("", include("resilience.urls")),  # /workloads/ and /concentration/
     path("capacity/", include("capacity.urls")),
+    path("costs/", include("costs.urls")),
     path("evaluations/", include("scorecards.urls")),
     path("", include("questionnaires.urls")),  # /questionnaires/ and the vendor portal /portal/
     path("register-of-information/", include("dora.urls")),

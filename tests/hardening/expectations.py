@@ -223,6 +223,9 @@ PAGES: dict[str, Page] = {
     "capacity:visibility-list": Page(get=READERS),
     "capacity:visibility-create": Page(get=PROCUREMENT, post=PROCUREMENT),
     "capacity:visibility-edit": Page(args=_visibility, get=PROCUREMENT, post=PROCUREMENT),
+    # Offers' CSV (costs/csv_views.py)
+    "costs:offer-export": Page(get=READERS),
+    "costs:offer-import": Page(get=PROCUREMENT, post=PROCUREMENT),
     # Evaluations, sign-off and decision records -----------------------------------------------
     "scorecards:evaluation-list": Page(get=READERS),
     "scorecards:evaluation-create": Page(get=PROCUREMENT, post=PROCUREMENT),

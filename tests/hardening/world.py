@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from capacity import services as capacity_services
+from costs import services as costs_services
 from dora.models import FinancialEntity, Submission, SubmissionRequirement
 from procurement import api_tokens, policies
 from procurement.models import ApiToken
@@ -204,6 +205,43 @@ def build_world() -> World:
     )
     o["visibility"] = capacity_services.demand_visibility_record(
         actor=procurement, vendor=o["vendor"], recorded_on=date(2026, 1, 5), lead_time_days=90
+    )
+
+    # The total cost of execution: an offer, a rate, a cost of delay and a saved comparison.
+    costs_services.cost_of_delay_set(
+        actor=procurement, tier="experimental_training", per_day=Decimal("2400"), currency="EUR"
+    )
+    o["exchange_rate"] = costs_services.exchange_rate_create(
+        actor=procurement,
+        base_currency="USD",
+        quote_currency="EUR",
+        rate=Decimal("0.92"),
+        on=date(2026, 1, 5),
+    )
+    line = {
+        "band": "committed",
+        "accelerator_class": "H100 80GB",
+        "quantity": 8,
+        "contracted_unit_price": Decimal("2.50"),
+        "effective_unit_price": Decimal("2.40"),
+        "commitment_term_months": 12,
+        "expected_utilisation_percent": Decimal("80"),
+    }
+    o["offer"] = costs_services.offer_create(
+        actor=procurement, vendor=o["vendor"], name="Reserved block", billing_currency="USD", lines=[line]
+    )
+    compared = costs_services.offer_create(
+        actor=procurement, vendor=o["vendor"], name="Compared block", billing_currency="EUR", lines=[line]
+    )
+    o["comparison"] = costs_services.comparison_save(
+        actor=procurement,
+        name="Training 2027",
+        tier="experimental_training",
+        offers=[compared],
+        gpu_hours_per_month=Decimal("4000"),
+        horizon_months=12,
+        reporting_currency="EUR",
+        as_of=date(2026, 1, 5),
     )
 
     o["draft"] = evaluation_with_contract(contract=o["contract"], author=procurement, scores=all_scores(4))
