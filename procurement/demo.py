@@ -59,6 +59,10 @@ def seed() -> None:
     from capacity import demo as capacity_demo
 
     capacity_demo.seed()
+    from costs import demo as costs_demo
+
+    # Rates, costs of delay and three offers for the training workload's tier.
+    costs_demo.seed()
     from scorecards import demo as scorecards_demo
 
     scorecards_demo.seed(demo_vendors)

@@ -10,6 +10,17 @@ from costs.models import CostOfDelay, ExchangeRate, Offer, OfferLine
 from tests.vendors.factories import VendorFactory
 from vendors.models import CapacityBand, WorkloadTier
 
+# One committed line as `costs.services.offer_create` takes it.
+COMMITTED_LINE = {
+    "band": CapacityBand.COMMITTED,
+    "accelerator_class": "H100 80GB",
+    "quantity": 8,
+    "contracted_unit_price": Decimal("2.50"),
+    "effective_unit_price": Decimal("2.40"),
+    "commitment_term_months": 12,
+    "expected_utilisation_percent": Decimal("80"),
+}
+
 
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:

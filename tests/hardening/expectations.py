@@ -91,6 +91,10 @@ def _visibility(w):
     return {"pk": w.visibility.pk}
 
 
+def _offer(w):
+    return {"pk": w.offer.pk}
+
+
 def _draft(w):
     return {"pk": w.draft.pk}
 
@@ -223,6 +227,19 @@ PAGES: dict[str, Page] = {
     "capacity:visibility-list": Page(get=READERS),
     "capacity:visibility-create": Page(get=PROCUREMENT, post=PROCUREMENT),
     "capacity:visibility-edit": Page(args=_visibility, get=PROCUREMENT, post=PROCUREMENT),
+    # Total cost of execution ------------------------------------------------------------------
+    "costs:offer-list": Page(get=READERS),
+    "costs:offer-create": Page(get=PROCUREMENT, post=PROCUREMENT),
+    "costs:offer-from-contract": Page(get=PROCUREMENT, post=PROCUREMENT),
+    "costs:offer-detail": Page(args=_offer, get=READERS),
+    "costs:offer-edit": Page(args=_offer, get=PROCUREMENT, post=PROCUREMENT),
+    "costs:offer-delete": Page(args=_offer, get=PROCUREMENT, post=PROCUREMENT),
+    "costs:rate-list": Page(get=READERS, post=PROCUREMENT),
+    "costs:rate-delete": Page(args=lambda w: {"pk": w.exchange_rate.pk}, post=PROCUREMENT),
+    "costs:delay-list": Page(get=READERS),
+    "costs:delay-edit": Page(
+        args=lambda w: {"tier": "experimental_training"}, get=PROCUREMENT, post=PROCUREMENT
+    ),
     # Offers' CSV (costs/csv_views.py)
     "costs:offer-export": Page(get=READERS),
     "costs:offer-import": Page(get=PROCUREMENT, post=PROCUREMENT),

@@ -30,7 +30,7 @@ from .world import build_world
 pytestmark = pytest.mark.django_db
 
 # The register's own tables: a write to any of them is a change the audit trail must show.
-AUDITED_PREFIXES = ("procurement_", "vendors_", "scorecards_", "auth_", "axes_")
+AUDITED_PREFIXES = ("procurement_", "vendors_", "costs_", "scorecards_", "auth_", "axes_")
 # Tables an admin page writes as bookkeeping, not as a change to the register.
 BOOKKEEPING = {"django_admin_log", "django_session", "procurement_auditevent"}
 

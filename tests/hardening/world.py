@@ -22,6 +22,7 @@ from procurement.models import ApiToken
 from scorecards import records, signoff
 from scorecards import services as scorecard_services
 from scorecards.models import Evaluation, RequiredSignoff
+from tests.costs.factories import COMMITTED_LINE
 from tests.procurement.factories import PASSWORD, admin_user, user_with_role
 from tests.resilience.factories import RehearsalFactory, WorkloadFactory, compute
 from tests.scorecards.factories import PNG_BYTES, RATIONALE, all_scores, evaluation_with_contract
@@ -218,20 +219,19 @@ def build_world() -> World:
         rate=Decimal("0.92"),
         on=date(2026, 1, 5),
     )
-    line = {
-        "band": "committed",
-        "accelerator_class": "H100 80GB",
-        "quantity": 8,
-        "contracted_unit_price": Decimal("2.50"),
-        "effective_unit_price": Decimal("2.40"),
-        "commitment_term_months": 12,
-        "expected_utilisation_percent": Decimal("80"),
-    }
     o["offer"] = costs_services.offer_create(
-        actor=procurement, vendor=o["vendor"], name="Reserved block", billing_currency="USD", lines=[line]
+        actor=procurement,
+        vendor=o["vendor"],
+        name="Reserved block",
+        billing_currency="USD",
+        lines=[COMMITTED_LINE],
     )
     compared = costs_services.offer_create(
-        actor=procurement, vendor=o["vendor"], name="Compared block", billing_currency="EUR", lines=[line]
+        actor=procurement,
+        vendor=o["vendor"],
+        name="Compared block",
+        billing_currency="EUR",
+        lines=[COMMITTED_LINE],
     )
     o["comparison"] = costs_services.comparison_save(
         actor=procurement,

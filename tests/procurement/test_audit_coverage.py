@@ -46,6 +46,7 @@ from scorecards.models import (
     Signature,
     SignoffPolicy,
 )
+from tests.costs.factories import COMMITTED_LINE
 from tests.hardening.matrix import rolled_back, watching_writes
 from tests.procurement.factories import PASSWORD
 from tests.resilience.factories import DependencyFactory, RehearsalFactory, WorkloadFactory, layer
@@ -460,15 +461,7 @@ def demand_visibility_update(p):
 
 # costs.services
 
-OFFER_LINE = {
-    "band": "committed",
-    "accelerator_class": "H100 80GB",
-    "quantity": 8,
-    "contracted_unit_price": Decimal("2.50"),
-    "effective_unit_price": Decimal("2.40"),
-    "commitment_term_months": 12,
-    "expected_utilisation_percent": Decimal("80"),
-}
+OFFER_LINE = COMMITTED_LINE
 
 
 def _offer(p, **fields):
