@@ -30,8 +30,8 @@ from resilience.models import Workload
 from vendors.api.fields import Band, BodyId, Id, Tier, VendorRef
 from vendors.models import Contract, Vendor
 
-from . import services
-from .models import Comparison, ExchangeRate, Offer, OfferLine
+from . import selectors, services
+from .models import Offer, OfferLine
 
 router = Router(tags=["Total cost of execution"])
 
@@ -47,8 +47,8 @@ Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]
 
 
-def _offers():
-    return Offer.objects.select_related("vendor", "contract").prefetch_related(
+def _offers(request):
+    return selectors.offers_for(request.user).prefetch_related(
         Prefetch("lines", queryset=OfferLine.objects.order_by("pk"))
     )
 
@@ -178,7 +178,7 @@ def _offer_changes(payload: OfferFields, fields: dict, vendor_id: int) -> tuple[
 @router.get("/costs/offers", response={200: Page[OfferOut], **ERROR_RESPONSES})
 def costs_offer_list(request, query: Query[OfferQuery]):
     require_read(request)
-    offers = _offers()
+    offers = _offers(request)
     if query.vendor is not None:
         offers = offers.filter(vendor_id=query.vendor)
     return paginate(request, offers.order_by("vendor__name", "name", "pk"), query)
@@ -187,7 +187,7 @@ def costs_offer_list(request, query: Query[OfferQuery]):
 @router.get("/costs/offers/{offer_id}", response={200: OfferOut, **ERROR_RESPONSES})
 def costs_offer_detail(request, offer_id: Path[Id]):
     require_read(request)
-    return _offers().filter(pk=offer_id).first() or _missing("offer")
+    return _offers(request).filter(pk=offer_id).first() or _missing("offer")
 
 
 @router.post("/costs/offers", response={201: OfferOut, **WRITE_RESPONSES})
@@ -197,23 +197,23 @@ def costs_offer_create(request, payload: OfferIn):
     fields = payload.model_dump(exclude_none=True, exclude={"vendor"})
     fields, lines = _offer_changes(payload, fields, vendor.pk)
     offer = services.offer_create(actor=request.user, vendor=vendor, lines=lines, **fields)
-    return Status(201, _offers().get(pk=offer.pk))
+    return Status(201, _offers(request).get(pk=offer.pk))
 
 
 @router.patch("/costs/offers/{offer_id}", response={200: OfferOut, **WRITE_RESPONSES})
 def costs_offer_update(request, offer_id: Path[Id], payload: OfferFields):
     require_read(request)
-    offer = _offers().filter(pk=offer_id).first() or _missing("offer")
+    offer = _offers(request).filter(pk=offer_id).first() or _missing("offer")
     require_write(request, policies.can_edit_offers(request.user), OFFER_REFUSAL)
     fields, lines = _offer_changes(payload, payload.model_dump(exclude_unset=True), offer.vendor_id)
     services.offer_update(actor=request.user, offer=offer, lines=lines, **fields)
-    return _offers().get(pk=offer.pk)
+    return _offers(request).get(pk=offer.pk)
 
 
 @router.delete("/costs/offers/{offer_id}", response={204: None, **WRITE_RESPONSES})
 def costs_offer_delete(request, offer_id: Path[Id]):
     require_read(request)
-    offer = Offer.objects.filter(pk=offer_id).first() or _missing("offer")
+    offer = selectors.offers_for(request.user).filter(pk=offer_id).first() or _missing("offer")
     require_write(request, policies.can_edit_offers(request.user), OFFER_REFUSAL)
     try:
         services.offer_delete(actor=request.user, offer=offer)
@@ -250,7 +250,7 @@ class RateIn(InputSchema):
 @router.get("/costs/exchange-rates", response={200: Page[RateOut], **ERROR_RESPONSES})
 def costs_exchange_rate_list(request, query: Query[RateQuery]):
     require_read(request)
-    rates = ExchangeRate.objects.all()
+    rates = selectors.exchange_rates_for(request.user)
     if query.base_currency:
         rates = rates.filter(base_currency=query.base_currency.upper())
     if query.quote_currency:
@@ -319,14 +319,14 @@ class ComparisonIn(InputSchema):
     rehome_days: int = Field(30, ge=0, le=2**15)
 
 
-def _comparisons():
-    return Comparison.objects.prefetch_related("offers")
+def _comparisons(request):
+    return selectors.comparisons_for(request.user).prefetch_related("offers")
 
 
 @router.get("/costs/comparisons", response={200: Page[ComparisonOut], **ERROR_RESPONSES})
 def costs_comparison_list(request, query: Query[ComparisonQuery]):
     require_read(request)
-    comparisons = _comparisons().defer("snapshot")
+    comparisons = _comparisons(request).defer("snapshot")
     if query.tier:
         comparisons = comparisons.filter(tier=query.tier)
     return paginate(request, comparisons.order_by("-created_at", "-pk"), query)
@@ -335,7 +335,7 @@ def costs_comparison_list(request, query: Query[ComparisonQuery]):
 @router.get("/costs/comparisons/{comparison_id}", response={200: ComparisonDetailOut, **ERROR_RESPONSES})
 def costs_comparison_detail(request, comparison_id: Path[Id]):
     require_read(request)
-    return _comparisons().filter(pk=comparison_id).first() or _missing("comparison")
+    return _comparisons(request).filter(pk=comparison_id).first() or _missing("comparison")
 
 
 @router.post("/costs/comparisons", response={201: ComparisonDetailOut, **WRITE_RESPONSES})
@@ -356,4 +356,4 @@ def costs_comparison_create(request, payload: ComparisonIn):
         workload=workload,
         **fields,
     )
-    return Status(201, _comparisons().get(pk=comparison.pk))
+    return Status(201, _comparisons(request).get(pk=comparison.pk))

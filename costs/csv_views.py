@@ -16,15 +16,15 @@ from procurement import policies
 from procurement.web import require
 from vendors.forms import CsvUploadForm
 
-from . import csv_io, services
-from .models import Offer, OfferLine
+from . import csv_io, selectors, services
+from .models import OfferLine
 
 
 @require_GET
 def offer_export(request):
     require(policies.can_read(request.user))
     offers = (
-        Offer.objects.select_related("vendor", "contract")
+        selectors.offers_for(request.user)
         .prefetch_related(Prefetch("lines", queryset=OfferLine.objects.order_by("pk")))
         .order_by("vendor__name", "name", "pk")
     )

@@ -196,3 +196,13 @@ def test_a_comparison_that_cannot_be_computed_is_refused(api_as, procurement_use
     error = assert_error(response, 422, "validation_error")
     assert message in str(error), error
     assert not Comparison.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_offer_list_holds_its_query_count(api_as, auditor_user, django_assert_max_num_queries, count):
+    for _ in range(count):
+        OfferLineFactory(offer=OfferLineFactory().offer)
+    client = api_as(auditor_user, read_only=True)
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/costs/offers", {"page_size": 100})
+    assert response.json()["count"] == count

@@ -243,3 +243,16 @@ def test_only_procurement_imports_and_readers_export(client, legal_user):
     assert client.get(reverse("costs:offer-export")).status_code == 200
     client.logout()
     assert client.get(reverse("costs:offer-export")).status_code == 302
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_the_export_holds_its_query_count(client, auditor_user, django_assert_max_num_queries, count):
+    from tests.costs.factories import OfferLineFactory
+
+    for _ in range(count):
+        OfferLineFactory(offer=OfferLineFactory().offer)
+    client.force_login(auditor_user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("costs:offer-export"))
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + 2 * count
