@@ -702,7 +702,6 @@ def _capacity_plan(rng: random.Random, vendors: list[Vendor], now) -> None:
 
 
 OFFER_CURRENCIES = ["EUR", "USD", "GBP"]
-ACCELERATORS = ["H100 80GB", "H200 141GB", "B200", "MI300X", "A100 80GB"]
 TCE_TIER = WorkloadTier.EXPERIMENTAL_TRAINING
 
 
