@@ -30,6 +30,8 @@ from django.utils import timezone
 from capacity.models import CapacityAllocation, DemandForecast, DemandVisibility
 from capacity.planning import MAX_QUARTERS
 from capacity.quarters import Quarter
+from costs import comparing, tce
+from costs.models import Comparison, CostOfDelay, ExchangeRate, Offer, OfferLine
 from procurement import audit, policies
 from procurement.models import AuditEvent
 from resilience.models import (
@@ -113,7 +115,7 @@ def counts() -> dict[str, int]:
     from django.apps import apps
 
     result = {}
-    for app_label in ("procurement", "vendors", "capacity", "scorecards"):
+    for app_label in ("procurement", "vendors", "capacity", "costs", "scorecards"):
         for model in apps.get_app_config(app_label).get_models():
             result[model._meta.label] = model.objects.count()
     result["auth.User"] = User.objects.count()
@@ -192,6 +194,7 @@ def build(sizes: Sizes, *, log=print) -> dict[str, float]:
         step("dependencies", _dependencies, rng, sizes.dependencies, workloads, vendors)
         # Its own random stream: the rows of the steps above and below stay as they were.
         step("capacity plan", _capacity_plan, random.Random(SEED + 17), vendors, now)
+        step("costs", _costs, random.Random(SEED + 23), vendors)
         audited = [("vendor", v) for v in vendors] + [("contract", c) for c in contracts]
         audited += [("evaluation", e) for e in evaluations]
         step("audit events", _audit_events, rng, sizes.audit_events, users, audited, now)
@@ -696,6 +699,102 @@ def _capacity_plan(rng: random.Random, vendors: list[Vendor], now) -> None:
         ),
         batch_size=BATCH,
     )
+
+
+OFFER_CURRENCIES = ["EUR", "USD", "GBP"]
+TCE_TIER = WorkloadTier.EXPERIMENTAL_TRAINING
+
+
+def _costs(rng: random.Random, vendors: list[Vendor]) -> None:
+    """Three offers (with committed, burst and emergency lines) for a tenth of the vendors, a
+    month of daily exchange rates into EUR, a cost of delay per tier, and one saved comparison of
+    six offers for the training tier, frozen as `comparison_save` freezes it."""
+    today = timezone.localdate()
+    ExchangeRate.objects.bulk_create(
+        ExchangeRate(base_currency=base, quote_currency="EUR", rate=rate, on=today - dt.timedelta(days=days))
+        for days in range(30)
+        for base, rate in (("USD", Decimal("0.92")), ("GBP", Decimal("1.17")))
+    )
+    CostOfDelay.objects.bulk_create(
+        CostOfDelay(tier=tier, per_day=Decimal(rng.choice([800, 2400, 6000, 15000])), currency="EUR")
+        for tier in WorkloadTier.values
+    )
+    offers = Offer.objects.bulk_create(
+        Offer(
+            vendor=vendor,
+            name=f"{name} {n + 1}",
+            billing_currency=rng.choice(OFFER_CURRENCIES),
+            storage_rate_per_gb_month=Decimal("0.02"),
+            egress_rate_per_gb=Decimal(rng.choice(["0", "0.02", "0.05", "0.09"])),
+            exit_egress_rate_per_gb=Decimal(rng.choice(["0", "0.05", "0.12"])),
+            queue_wait_hours=Decimal(rng.choice([0, 24, 72, 336])),
+            switching_engineer_days=Decimal(rng.choice([5, 20, 60])),
+            engineer_day_rate=Decimal(900),
+            parallel_run_weeks=Decimal(rng.choice([0, 2, 4])),
+            loss_probability=Decimal(rng.choice([2, 5, 10])),
+        )
+        for vendor in vendors[: max(6, len(vendors) // 10)]
+        for n, name in enumerate(["Reserved block", "Burst pool", "Training cluster"])
+    )
+    lines = []
+    for offer in offers:
+        accelerator = rng.choice(ACCELERATORS)
+        price = Decimal(rng.randint(150, 400)) / 100
+        lines.append(
+            OfferLine(
+                offer=offer,
+                band="committed",
+                accelerator_class=accelerator,
+                quantity=rng.choice([64, 128, 256, 512]),
+                list_unit_price=price * Decimal("1.3"),
+                contracted_unit_price=price,
+                effective_unit_price=price * Decimal("0.95"),
+                commitment_term_months=rng.choice([12, 24, 36]),
+                expected_utilisation_percent=Decimal(rng.randint(55, 95)),
+            )
+        )
+        for band, markup in (("burst", "1.6"), ("emergency", "2.5"))[: rng.randint(0, 2)]:
+            lines.append(
+                OfferLine(
+                    offer=offer,
+                    band=band,
+                    accelerator_class=accelerator,
+                    quantity=rng.choice([16, 32, 64]),
+                    contracted_unit_price=price * Decimal(markup),
+                    effective_unit_price=price * Decimal(markup),
+                )
+            )
+    OfferLine.objects.bulk_create(lines, batch_size=BATCH)
+    compared = list(comparing.offers_with_lines([offer.pk for offer in offers[:6]]))
+    request = comparing.Request(
+        tier=TCE_TIER,
+        gpu_hours_per_month=Decimal(150_000),
+        horizon_months=24,
+        reporting_currency="EUR",
+        as_of=today,
+        name="Bench: training tier, six offers",
+        storage_gb=Decimal(200_000),
+        egress_gb_per_month=Decimal(20_000),
+        exit_data_gb=Decimal(500_000),
+    )
+    outcome = comparing.compare(request, compared)
+    if not outcome.ok:
+        raise RuntimeError(f"the bench comparison cannot be computed: {outcome.refusals}")
+    snapshot = outcome.result.as_snapshot()
+    comparison = Comparison.objects.create(
+        name=request.name,
+        tier=request.tier,
+        gpu_hours_per_month=request.gpu_hours_per_month,
+        storage_gb=request.storage_gb,
+        egress_gb_per_month=request.egress_gb_per_month,
+        exit_data_gb=request.exit_data_gb,
+        horizon_months=request.horizon_months,
+        reporting_currency=request.reporting_currency,
+        as_of=today,
+        snapshot=snapshot,
+        sha256=tce.snapshot_sha256(snapshot),
+    )
+    comparison.offers.set(compared)
 
 
 def _to_milliseconds(moment: dt.datetime) -> dt.datetime:

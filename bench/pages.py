@@ -16,8 +16,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from costs.models import Comparison, Offer
 from procurement import policies
 from resilience.models import Workload
 from scorecards import records
@@ -96,6 +98,16 @@ class Subjects:
                 vendors.add(vendor_id)
         return ids[:4]
 
+    @cached_property
+    def tce_offers(self) -> list[int]:
+        """Six offers with the most lines: the live comparison of one tier, as procurement runs it."""
+        return [offer.pk for offer in Offer.objects.annotate(n=Count("lines")).order_by("-n", "pk")[:6]]
+
+    @cached_property
+    def comparison(self) -> Comparison:
+        """The saved comparison comparing the most offers."""
+        return _with_most(Comparison, "offers")
+
     def rescored(self) -> dict[str, str]:
         """The draft's scores as the form posts them, with one score changed (a live recompute)."""
         data = {}
@@ -164,6 +176,24 @@ def _bare_render(subjects: Subjects) -> None:
         _record_html[subjects.evaluation.pk] = records.record_html(subjects.evaluation.pk)
     html = _record_html[subjects.evaluation.pk]
     weasyprint.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.url_fetcher()).write_pdf()
+
+
+def _compare_url(subjects: Subjects) -> str:
+    query = "&".join(f"offers={pk}" for pk in subjects.tce_offers)
+    return reverse("costs:compare") + (
+        "?tier=experimental_training&gpu_hours_per_month=150000&storage_gb=200000&egress_gb_per_month=20000"
+        f"&exit_data_gb=500000&horizon_months=24&rehome_days=30&reporting_currency=EUR"
+        f"&as_of={timezone.localdate().isoformat()}&{query}"
+    )
+
+
+def _has_url(name: str, *args) -> bool:
+    """The comparison pages come with another branch (costs:compare): measured once they exist."""
+    try:
+        reverse(name, args=args)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def _url(name: str, *args, query: str = "") -> Callable[[Subjects], str]:
@@ -272,6 +302,18 @@ MEASUREMENTS: list[Page | Operation] = [
         _url("capacity:plan", query="?quarters=8"),
         note="supply of every allocated line grouped in SQL; four queries whatever the size",
     ),
+    # Total cost of execution (issue 17): the live comparison of six offers and a saved one.
+    *(
+        [Page("TCE comparison", _compare_url, note="six offers, one tier, computed on every request")]
+        if _has_url("costs:compare")
+        else []
+    ),
+    *(
+        [Page("saved comparison", _url("costs:comparison-detail", lambda s: s.comparison.pk))]
+        if _has_url("costs:comparison-detail", 1)
+        else []
+    ),
+    Page("offer CSV export", _url("costs:offer-export"), compare_to=None, note="every offer line"),
     # Audit trail (issue 3).
     Page("audit log", _url("audit:event-list"), role=policies.AUDITOR),
     Page(

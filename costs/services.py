@@ -375,3 +375,24 @@ def comparison_save(
     after["offers"] = [f"{by_id[pk].name} (#{pk})" for pk in ids]
     audit.record(actor=actor, action="costs.comparison.save", obj=comparison, after=after)
     return comparison
+
+
+# CSV import: all offers or none -----------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def offers_import(*, actor, offers: list[dict]) -> list[Offer]:
+    """Create or update every offer of a validated import (`offer` set: update it, its lines
+    replaced), one audit event each as on the screens; any refusal writes nothing."""
+    saved = []
+    for values in offers:
+        values = dict(values)
+        existing = values.pop("offer", None)
+        # The bodies of offer_create / offer_update, inside this one transaction: their durable
+        # wrapper only refuses to be nested, and an import must not be half written.
+        if existing is None:
+            saved.append(offer_create.__wrapped__(actor=actor, **values))
+        else:
+            values.pop("vendor")  # an offer stays with its vendor: the import matched it by vendor
+            saved.append(offer_update.__wrapped__(actor=actor, offer=existing, **values))
+    return saved

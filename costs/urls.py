@@ -3,7 +3,7 @@ comparison of offers and the saved comparisons."""
 
 from django.urls import path
 
-from . import comparison_views, views
+from . import comparison_views, csv_views, views
 
 app_name = "costs"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("compare/save/", comparison_views.comparison_save, name="comparison-save"),
     path("comparisons/", comparison_views.comparison_list, name="comparison-list"),
     path("comparisons/<int:pk>/", comparison_views.comparison_detail, name="comparison-detail"),
+    # CSV export and import of offers (costs/csv_views.py).
+    path("offers/export/", csv_views.offer_export, name="offer-export"),
+    path("offers/import/", csv_views.offer_import, name="offer-import"),
 ]

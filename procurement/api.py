@@ -336,6 +336,7 @@ def audit_event_detail(request, sequence: int):
 def _add_routers() -> None:
     # The API root is a composition root: it may import every app.
     from capacity.api import router as capacity_router
+    from costs.api import router as costs_router
     from dora.api import router as dora_router
     from questionnaires.api import router as questionnaires_router
     from resilience.api import router as resilience_router
@@ -346,6 +347,7 @@ def _add_routers() -> None:
     api.add_router("", vendors_router)
     api.add_router("", resilience_router)
     api.add_router("", capacity_router)
+    api.add_router("", costs_router)
     api.add_router("", scorecards_router)
     api.add_router("", questionnaires_router)
     api.add_router("", dora_router)

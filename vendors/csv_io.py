@@ -152,6 +152,12 @@ def _csv_error(exc: csv.Error, line: int) -> str:
 
 def read_rows(text: str, kind: str) -> tuple[list[dict], list[str]]:
     columns = VENDOR_COLUMNS if kind == "vendors" else CONTRACT_COLUMNS
+    return read_table(text, columns, REQUIRED[kind])
+
+
+def read_table(text: str, columns: list[str], required: set[str]) -> tuple[list[dict], list[str]]:
+    """The rows of a CSV file with a header of `columns` (the `required` ones at least), or the
+    file's errors; other imports (offers) read their files with it too."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         fieldnames = reader.fieldnames
@@ -160,7 +166,7 @@ def read_rows(text: str, kind: str) -> tuple[list[dict], list[str]]:
     header = [h.strip() for h in (fieldnames or [])]
     if not header:
         return [], ["The file is empty."]
-    missing = REQUIRED[kind] - set(header)
+    missing = required - set(header)
     unknown = set(header) - set(columns)
     errors = []
     if missing:

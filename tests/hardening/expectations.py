@@ -244,6 +244,9 @@ PAGES: dict[str, Page] = {
     "costs:comparison-save": Page(post=PROCUREMENT),
     "costs:comparison-list": Page(get=READERS),
     "costs:comparison-detail": Page(args=lambda w: {"pk": w.comparison.pk}, get=READERS),
+    # Offers' CSV (costs/csv_views.py)
+    "costs:offer-export": Page(get=READERS),
+    "costs:offer-import": Page(get=PROCUREMENT, post=PROCUREMENT),
     # Evaluations, sign-off and decision records -----------------------------------------------
     "scorecards:evaluation-list": Page(get=READERS),
     "scorecards:evaluation-create": Page(get=PROCUREMENT, post=PROCUREMENT),
@@ -486,6 +489,54 @@ API: dict[str, Api] = {
         "POST",
         PROCUREMENT,
         body=lambda w: {"vendor": w.vendor.pk, "recorded_on": "2026-01-05", "lead_time_days": 60},
+    ),
+    "api-v1:costs_offer_list": Api("GET", READERS),
+    "api-v1:costs_offer_detail": Api("GET", READERS, args=lambda w: {"offer_id": w.offer.pk}),
+    "api-v1:costs_offer_create": Api(
+        "POST",
+        PROCUREMENT,
+        body=lambda w: {
+            "vendor": w.vendor.pk,
+            "name": "Burst pool",
+            "billing_currency": "EUR",
+            "lines": [
+                {
+                    "band": "burst",
+                    "accelerator_class": "H100 80GB",
+                    "quantity": 16,
+                    "contracted_unit_price": "4.10",
+                    "effective_unit_price": "4.10",
+                }
+            ],
+        },
+    ),
+    "api-v1:costs_offer_update": Api(
+        "PATCH",
+        PROCUREMENT,
+        args=lambda w: {"offer_id": w.offer.pk},
+        body=lambda w: {"queue_wait_hours": "72"},
+    ),
+    "api-v1:costs_offer_delete": Api("DELETE", PROCUREMENT, args=lambda w: {"offer_id": w.offer.pk}),
+    "api-v1:costs_exchange_rate_list": Api("GET", READERS),
+    "api-v1:costs_exchange_rate_create": Api(
+        "POST",
+        PROCUREMENT,
+        body=lambda w: {"base_currency": "GBP", "quote_currency": "EUR", "rate": "1.17", "on": "2026-01-05"},
+    ),
+    "api-v1:costs_comparison_list": Api("GET", READERS),
+    "api-v1:costs_comparison_detail": Api("GET", READERS, args=lambda w: {"comparison_id": w.comparison.pk}),
+    "api-v1:costs_comparison_create": Api(
+        "POST",
+        PROCUREMENT,
+        body=lambda w: {
+            "name": "Training 2027 (USD offer)",
+            "tier": "experimental_training",
+            "offers": [w.offer.pk],
+            "gpu_hours_per_month": "4000",
+            "horizon_months": 12,
+            "reporting_currency": "EUR",
+            "as_of": "2026-01-05",
+        },
     ),
     "api-v1:evaluation_list": Api("GET", READERS),
     "api-v1:evaluation_detail": Api("GET", READERS, args=lambda w: {"evaluation_id": w.draft.pk}),

@@ -548,6 +548,30 @@ def comparison_save(p):
     )
 
 
+def offers_import(p):
+    offer = _offer(p)
+    vendor = VendorFactory()
+    yield
+    costs.offers_import(
+        actor=p.procurement,
+        offers=[
+            {
+                "offer": offer,
+                "vendor": offer.vendor,
+                "queue_wait_hours": Decimal("24"),
+                "lines": [OFFER_LINE],
+            },
+            {
+                "offer": None,
+                "vendor": vendor,
+                "name": "Spot pool",
+                "billing_currency": "USD",
+                "lines": [OFFER_LINE],
+            },
+        ],
+    )
+
+
 # scorecards.services
 
 
@@ -954,6 +978,7 @@ CASES: dict[str, Case] = {
     "exchange_rate_delete": Case(exchange_rate_delete, ("costs.exchange_rate.delete",)),
     "cost_of_delay_set": Case(cost_of_delay_set, ("costs.cost_of_delay.set",)),
     "comparison_save": Case(comparison_save, ("costs.comparison.save",)),
+    "offers_import": Case(offers_import, ("costs.offer.update", "costs.offer.create")),
     "template_create": Case(template_create, ("scorecard_template.create",)),
     "template_update": Case(template_update, ("scorecard_template.update",)),
     "evaluation_create": Case(evaluation_create, ("evaluation.create",)),
