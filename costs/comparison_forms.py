@@ -86,7 +86,7 @@ class ComparisonForm(StyledModelForm):
             "horizon_months": forms.NumberInput(attrs={"min": 1, "max": 120, "step": 1}),
             "rehome_days": forms.NumberInput(attrs={"min": 0, "max": 3650, "step": 1}),
             "reporting_currency": forms.Select(choices=currencies.CHOICES),
-            "as_of": forms.DateInput(attrs={"type": "date"}),
+            "as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "offers": forms.CheckboxSelectMultiple,
         }
         help_texts = {

@@ -36,3 +36,28 @@ def test_changing_utilisation_reranks_and_the_comparison_is_saved(
     expect(page.get_by_role("heading", name="Pre-training, browser")).to_be_visible()
     expect(page.locator(".comparison-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     expect(page.locator(".comparison-meta")).to_contain_text(procurement_user.username)
+
+
+def test_an_offer_is_entered_with_its_capacity_lines_in_view(page, live_server, procurement_user, sign_in):
+    """The lines' table sits under its legend, inside the page: after the floated legend, the
+    formset's hidden management inputs once pushed it off to the right, out of sight."""
+    from tests.vendors.factories import VendorFactory
+
+    vendor = VendorFactory(name="Lineview Cloud")
+    sign_in(page, procurement_user)
+    page.goto(f"{live_server.url}/costs/offers/new/")
+    band = page.locator("#id_lines-0-band")
+    expect(band).to_be_in_viewport()
+    page.locator("#id_vendor").select_option(label=vendor.name)
+    page.locator("#id_name").fill("Reserved H100, browser")
+    page.locator("#id_billing_currency").select_option("EUR")
+    page.locator("#id_lines-0-accelerator_class").fill("H100 SXM")
+    page.locator("#id_lines-0-region").fill("eu-north")
+    page.locator("#id_lines-0-quantity").fill("64")
+    page.locator("#id_lines-0-contracted_unit_price").fill("2.10")
+    page.locator("#id_lines-0-effective_unit_price").fill("2.05")
+    page.locator("#id_lines-0-commitment_term_months").fill("12")
+    page.locator("#id_lines-0-expected_utilisation_percent").fill("85")
+    page.get_by_role("button", name="Add offer").click()
+    expect(page.get_by_text("Offer “Reserved H100, browser” recorded.")).to_be_visible()
+    expect(page.locator("main table")).to_contain_text("H100 SXM")

@@ -110,6 +110,14 @@ def test_gpu_hours_default_to_a_third_of_the_next_quarters_p50(client, procureme
     assert response.context["snapshot"]["inputs"]["gpu_hours_per_month"] == "3000"
 
 
+@time_machine.travel(dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC), tick=False)
+def test_the_as_of_date_is_shown_in_the_date_input(client, auditor_user):
+    # A date input shows nothing unless its value is ISO: the default would look unset.
+    client.force_login(auditor_user)
+    response = client.get(COMPARE)
+    assert 'name="as_of" value="2026-12-07"' in response.content.decode()
+
+
 def test_no_forecast_and_no_figure_asks_for_one(client, auditor_user):
     two_offers()
     client.force_login(auditor_user)
