@@ -123,7 +123,8 @@ def test_offer_list_shows_unit_price_and_filters_by_vendor_and_currency(client, 
     client.force_login(auditor_user)
     page = client.get(OFFERS).content.decode()
     assert "1.95 USD" in page and "2.8 EUR" in page
-    assert "Add offer" not in page  # auditors only read
+    assert "Add offer" not in page and "Import CSV" not in page  # auditors only read
+    assert 'href="/costs/offers/export/"' in page  # and export
     filtered = client.get(OFFERS, {"vendor": other.vendor_id}).content.decode()
     assert "Other offer" in filtered and cheap.name not in filtered
     assert cheap.name in client.get(OFFERS, {"currency": "USD"}).content.decode()
@@ -249,3 +250,9 @@ def test_not_a_number_is_a_field_error_not_a_500(client, procurement_user, value
         reverse("costs:delay-edit", args=["reserve"]), {"per_day": value, "currency": "EUR"}
     )
     assert response.status_code == 200
+
+
+def test_procurement_finds_the_csv_import_and_export_on_the_offer_list(client, procurement_user):
+    client.force_login(procurement_user)
+    page = client.get(OFFERS).content.decode()
+    assert 'href="/costs/offers/import/"' in page and 'href="/costs/offers/export/"' in page
