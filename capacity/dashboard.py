@@ -10,8 +10,7 @@ DASHBOARD_ROWS = 6
 def capacity_shortfalls(user) -> list[dict]:
     if not policies.can_read(user):
         return []
-    plan = planning.build_plan()
-    shortfalls = plan.shortfalls
+    shortfalls, quarters = planning.shortfalls()
     return [
         {
             "title": "Capacity shortfalls: dates to act",
@@ -19,6 +18,6 @@ def capacity_shortfalls(user) -> list[dict]:
             "count": len(shortfalls),
             "rows": shortfalls[:DASHBOARD_ROWS],
             "more": max(0, len(shortfalls) - DASHBOARD_ROWS),
-            "quarters": len(plan.quarters),
+            "quarters": quarters,
         }
     ]

@@ -163,3 +163,24 @@ def test_a_second_vendor_breaks_the_single_point_and_shares_are_shown(procuremen
 def test_the_window_is_clamped():
     assert len(planning.build_plan(count=50, today=TODAY).quarters) == planning.MAX_QUARTERS
     assert [str(q) for q in planning.build_plan(count=0, today=TODAY).quarters] == ["2027-Q1"]
+
+
+def test_the_dashboards_shortfalls_are_the_plans(procurement_user, django_assert_max_num_queries):
+    """`planning.shortfalls` reads supply per tier only; its figures and dates must be the plan's."""
+    first, second = VendorFactory(name="First Cloud"), VendorFactory(name="Second Cloud")
+    visibility(procurement_user, first, lead=45)
+    allocated_line(procurement_user, vendor=first, count=100, share="50", start=dt.date(2027, 2, 15))
+    allocated_line(procurement_user, vendor=second, count=40, band="burst", end=dt.date(2027, 8, 1))
+    allocated_line(procurement_user, vendor=second, count=8, band="emergency", tier="hot_inference")
+    for quarter in ("2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4", "2028-Q1"):
+        forecast(procurement_user, quarter=quarter, p50=40_000, p90=120_000)
+        forecast(procurement_user, tier="hot_inference", quarter=quarter, p50=10_000, p90=30_000)
+    with django_assert_max_num_queries(3):
+        short, quarters = planning.shortfalls(today=TODAY)
+    expected = planning.build_plan(today=TODAY)
+
+    def figures(cells):
+        return [(c.tier, c.quarter, c.by_band, c.shortfall_p50, c.shortfall_p90, c.act.date) for c in cells]
+
+    assert quarters == len(expected.quarters)
+    assert short and figures(short) == figures(expected.shortfalls)

@@ -45,9 +45,9 @@ def test_the_dashboard_query_count_is_the_same_for_one_and_for_twenty_of_each(
     client.get(reverse("vendors:vendor-list"))  # the first page after signing in stamps the session
     # Session, user, roles; the audit trail's head and latest verification; one query for each
     # of the three contract panels, the rehearsals and the overdue re-evaluations; two for the
-    # sign-off queue (its ids, then the rows shown); the navigation's badge; four for the
-    # capacity plan's shortfalls (allocated and unallocated supply, forecasts, lead times).
-    with django_assert_num_queries(17):
+    # sign-off queue (its ids, then the rows shown); the navigation's badge; three for the
+    # capacity shortfalls (supply allocated per tier, forecasts, lead times).
+    with django_assert_num_queries(16):
         response = client.get(reverse("home"))
     panels = {panel["title"]: panel for panel in response.context["panels"]}
     assert panels["Awaiting my sign-off"]["count"] == size
