@@ -157,9 +157,14 @@ def compare(request: Request, offers: Iterable[Offer]) -> Outcome:
         if delay_rate is None and delay.currency != request.reporting_currency:
             refusals.append(_missing_rate(delay.currency, request.reporting_currency, request.as_of))
     tier_gpus, per_vendor = tier_compute_gpus(request.tier)
+    # One lookup per billing currency, not per offer: the queries stay as few as the currencies.
+    rates = {
+        currency: rate_for(currency, request.reporting_currency, request.as_of)
+        for currency in {offer.billing_currency for offer in offers}
+    }
     inputs_of_offers = []
     for offer in offers:
-        rate = rate_for(offer.billing_currency, request.reporting_currency, request.as_of)
+        rate = rates[offer.billing_currency]
         if rate is None and offer.billing_currency != request.reporting_currency:
             refusals.append(
                 f"Offer “{offer.name}”: "

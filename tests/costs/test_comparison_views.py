@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from costs.models import Comparison
@@ -188,3 +190,18 @@ def test_a_saved_comparison_of_someone_without_a_role_is_a_404(client, procureme
     client.force_login(no_role_user)
     pk = Comparison.objects.get().pk
     assert client.get(reverse("costs:comparison-detail", args=[pk])).status_code in (403, 404)
+
+
+def test_the_comparison_page_reads_rates_once_per_currency(client, auditor_user, django_assert_num_queries):
+    """More offers in the same currencies add no query: rates are read per currency, not per offer."""
+    two_offers()
+    client.force_login(auditor_user)
+    client.get(COMPARE, _query())  # the first page after signing in stamps the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(COMPARE, _query()).status_code == 200
+    for n in range(6):
+        extra = OfferFactory(name=f"More {n}", billing_currency="USD" if n % 2 else "EUR")
+        OfferLineFactory(offer=extra, quantity=4, effective_unit_price=Decimal("2.50"))
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(COMPARE, _query())
+    assert len(response.context["snapshot"]["offers"]) == 8
