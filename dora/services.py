@@ -25,7 +25,8 @@ from scorecards.services import NotAllowed as NotAllowed
 from scorecards.services import ScorecardError
 from scorecards.signoff import InvalidTransition as InvalidTransition
 from scorecards.signoff import ReauthenticationFailed as ReauthenticationFailed
-from scorecards.signoff import SeparationOfDutiesViolation, required_signoffs, rules
+from scorecards.signoff import SeparationOfDutiesViolation as SeparationOfDutiesViolation
+from scorecards.signoff import required_signoffs, rules
 from scorecards.signoff.routing import is_signed
 from vendors.models import Contract, Vendor
 
@@ -392,12 +393,7 @@ def _submission_sign(
         request_token=request_token,
         authenticated_by=authenticated_by,
     )
-    signature.full_clean()
-    try:
-        with transaction.atomic():
-            signature.save()
-    except IntegrityError as error:
-        raise SeparationOfDutiesViolation("This sign-off has already been given.") from error
+    rules.save_signature(signature)
     audit.record(
         actor=actor,
         action="dora.submission.sign",

@@ -8,6 +8,8 @@ are complete. The caller locks what is signed first and then asks these, in its 
 each refusal is an exception whose message is written for the signer.
 """
 
+from django.db import IntegrityError, transaction
+
 from procurement import policies, signin
 
 from ..models import SigningRole
@@ -99,3 +101,14 @@ def explained(decision: str, comment: str) -> str:
     if decision != "approve" and not comment:
         raise ScorecardError("Explain your decision in a comment: conditions, reasons or the changes needed.")
     return comment
+
+
+def save_signature(signature) -> None:
+    """Validate and save a signature in a savepoint; the database's one-signature-per-requirement
+    and per-signer constraints, reachable only if a lock was bypassed, still refuse a duplicate."""
+    signature.full_clean()
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError as error:
+        raise SeparationOfDutiesViolation("This sign-off has already been given.") from error

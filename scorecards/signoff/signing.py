@@ -8,7 +8,7 @@ to the round's content hash; a closed round's signatures stay as history.
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from procurement import audit
@@ -20,7 +20,7 @@ from . import rules
 from .content import canonical_content
 from .notifications import notify_signature
 from .routing import is_signed
-from .rules import SeparationOfDutiesViolation, role_label
+from .rules import role_label, save_signature
 from .transitions import (
     TRANSITIONS,
     InvalidTransition,
@@ -131,13 +131,7 @@ def _signoff_record(
         request_token=request_token,
         authenticated_by=authenticated_by,
     )
-    signature.full_clean()
-    try:
-        with transaction.atomic():
-            signature.save()
-    except IntegrityError as error:
-        # Only reachable if a lock was bypassed; the constraints still refuse the duplicate.
-        raise SeparationOfDutiesViolation("This sign-off has already been given.") from error
+    save_signature(signature)
     requirement.signature = signature
     audit.record(
         actor=actor,
